@@ -1,0 +1,1 @@
+//! Async adapters over [`wsflow_core`]; filled in by the adapters work.

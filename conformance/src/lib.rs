@@ -1,0 +1,1 @@
+//! Conformance scripts and runners.

@@ -1,0 +1,159 @@
+//! Incremental frame header decoding.
+//!
+//! The decoder copies header bytes into a 14-byte array as they arrive, so a header split over
+//! any number of `receive` calls is parsed exactly once, when its last byte comes in. Every
+//! check that the header alone allows is made right then, before a payload byte is buffered.
+
+use super::{FrameHeader, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, OpCode};
+use crate::error::ProtocolError;
+
+/// What a header must satisfy on this connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderRules {
+    /// RSV bits a negotiated extension allows on data frames; any other set bit is an error.
+    pub allowed_rsv: u8,
+    /// Whether frames must be masked (a server's input) or must not be (a client's).
+    pub expect_masked: bool,
+    /// Largest payload accepted in one frame.
+    pub max_frame_size: u64,
+}
+
+/// Accumulates and decodes one frame header at a time.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderDecoder {
+    bytes: [u8; MAX_HEADER_LEN],
+    len: usize,
+}
+
+impl HeaderDecoder {
+    /// A decoder waiting for the first byte of a header.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Header bytes held from earlier calls.
+    pub fn buffered(&self) -> usize {
+        self.len
+    }
+
+    /// Total header length implied by the first two bytes.
+    fn needed(&self) -> usize {
+        let Some(&second) = self.bytes.get(1) else {
+            return 2;
+        };
+        if self.len < 2 {
+            return 2;
+        }
+        let length_bytes = match second & 0x7f {
+            126 => 2,
+            127 => 8,
+            _ => 0,
+        };
+        let mask_bytes = if second & 0x80 == 0 { 0 } else { 4 };
+        2 + length_bytes + mask_bytes
+    }
+
+    /// Takes header bytes from `input`. Returns how many bytes were consumed and, once the
+    /// header is complete, the validated header (the decoder is then ready for the next one).
+    /// On an error the connection fails; the decoder must not be used again.
+    pub fn decode(
+        &mut self,
+        input: &[u8],
+        rules: HeaderRules,
+    ) -> (usize, Option<Result<FrameHeader, ProtocolError>>) {
+        let mut consumed = 0;
+        loop {
+            let needed = self.needed();
+            let take = needed.saturating_sub(self.len).min(input.len() - consumed);
+            if let (Some(dst), Some(src)) = (
+                self.bytes.get_mut(self.len..self.len + take),
+                input.get(consumed..consumed + take),
+            ) {
+                dst.copy_from_slice(src);
+            }
+            self.len += take;
+            consumed += take;
+            if self.len < needed {
+                return (consumed, None);
+            }
+            if self.len == 2 {
+                // The first two bytes can already be judged: check them before waiting for
+                // the extended length and mask.
+                if let Err(e) = self.check_first_bytes(rules) {
+                    return (consumed, Some(Err(e)));
+                }
+                if self.needed() > 2 {
+                    continue;
+                }
+            }
+            let header = self.finish(rules);
+            self.len = 0;
+            return (consumed, Some(header));
+        }
+    }
+
+    fn check_first_bytes(&self, rules: HeaderRules) -> Result<(), ProtocolError> {
+        let [first, second, ..] = self.bytes;
+        let opcode = OpCode::from_nibble(first & 0x0f)
+            .ok_or(ProtocolError::UnknownOpcode(first & 0x0f))?;
+        let fin = first & 0x80 != 0;
+        let rsv = first & 0x70;
+        let allowed = if opcode.is_control() {
+            0
+        } else {
+            rules.allowed_rsv
+        };
+        if rsv & !allowed != 0 {
+            return Err(ProtocolError::ReservedBitsSet(rsv >> 4));
+        }
+        if opcode.is_control() {
+            if !fin {
+                return Err(ProtocolError::FragmentedControlFrame);
+            }
+            let short_len = u64::from(second & 0x7f);
+            if short_len > MAX_CONTROL_PAYLOAD as u64 {
+                return Err(ProtocolError::ControlFrameTooLarge(short_len));
+            }
+        }
+        let masked = second & 0x80 != 0;
+        match (rules.expect_masked, masked) {
+            (true, false) => Err(ProtocolError::UnmaskedFrame),
+            (false, true) => Err(ProtocolError::MaskedFrame),
+            _ => Ok(()),
+        }
+    }
+
+    fn finish(&self, rules: HeaderRules) -> Result<FrameHeader, ProtocolError> {
+        let [first, second, a, b, c, d, e, f, g, h, ..] = self.bytes;
+        let (payload_len, mask_at) = match second & 0x7f {
+            126 => (u64::from(u16::from_be_bytes([a, b])), 4),
+            127 => (u64::from_be_bytes([a, b, c, d, e, f, g, h]), 10),
+            short => (u64::from(short), 2),
+        };
+        if payload_len >> 63 != 0 {
+            return Err(ProtocolError::InvalidPayloadLength);
+        }
+        // Non-minimal length encodings (e.g. 5 sent in the 16-bit form) are accepted: the
+        // length is unambiguous, RFC 6455 binds only senders to the minimal form, and peers
+        // such as tungstenite and Python's websockets accept them too.
+        if payload_len > rules.max_frame_size {
+            return Err(ProtocolError::FrameTooLarge {
+                size: payload_len,
+                max: rules.max_frame_size,
+            });
+        }
+        let mask = match self.bytes.get(mask_at..mask_at + 4) {
+            Some(&[k0, k1, k2, k3]) if second & 0x80 != 0 => Some([k0, k1, k2, k3]),
+            _ => None,
+        };
+        let opcode = OpCode::from_nibble(first & 0x0f)
+            .ok_or(ProtocolError::UnknownOpcode(first & 0x0f))?;
+        Ok(FrameHeader {
+            fin: first & 0x80 != 0,
+            rsv: first & 0x70,
+            opcode,
+            mask,
+            payload_len,
+        })
+    }
+}
