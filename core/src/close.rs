@@ -176,7 +176,10 @@ mod tests {
         let frame = CloseFrame::parse(&Bytes::from_static(b"\x03\xe8bye")).unwrap();
         assert_eq!(frame.code, CloseCode::NORMAL);
         assert_eq!(frame.reason, "bye");
-        assert_eq!(CloseFrame::encode(CloseCode::NORMAL, "bye"), &b"\x03\xe8bye"[..]);
+        assert_eq!(
+            CloseFrame::encode(CloseCode::NORMAL, "bye"),
+            &b"\x03\xe8bye"[..]
+        );
         assert!(CloseFrame::encode(CloseCode::NO_STATUS, "").is_empty());
     }
 }

@@ -94,7 +94,9 @@ impl fmt::Display for ProtocolError {
             }
             ProtocolError::UnmaskedFrame => f.write_str("unmasked frame from a client"),
             ProtocolError::MaskedFrame => f.write_str("masked frame from a server"),
-            ProtocolError::InvalidPayloadLength => f.write_str("payload length has its top bit set"),
+            ProtocolError::InvalidPayloadLength => {
+                f.write_str("payload length has its top bit set")
+            }
             ProtocolError::FrameTooLarge { size, max } => {
                 write!(f, "frame of {size} bytes exceeds the limit of {max}")
             }
@@ -104,15 +106,23 @@ impl fmt::Display for ProtocolError {
             ProtocolError::TooManyFragments { max } => {
                 write!(f, "message has more than {max} fragments")
             }
-            ProtocolError::UnexpectedContinuation => f.write_str("continuation frame with no message in progress"),
-            ProtocolError::ExpectedContinuation => f.write_str("new data frame inside a fragmented message"),
+            ProtocolError::UnexpectedContinuation => {
+                f.write_str("continuation frame with no message in progress")
+            }
+            ProtocolError::ExpectedContinuation => {
+                f.write_str("new data frame inside a fragmented message")
+            }
             ProtocolError::InvalidUtf8 => f.write_str("invalid UTF-8 in a text message"),
-            ProtocolError::InvalidClosePayload => f.write_str("close frame with a one-byte payload"),
+            ProtocolError::InvalidClosePayload => {
+                f.write_str("close frame with a one-byte payload")
+            }
             ProtocolError::InvalidCloseCode(code) => write!(f, "invalid close code {code}"),
             ProtocolError::InvalidCloseReason => f.write_str("close reason is not valid UTF-8"),
             ProtocolError::DataAfterClose => f.write_str("data frame after the close frame"),
             ProtocolError::Extension(why) => write!(f, "extension error: {why}"),
-            ProtocolError::KeepaliveTimeout => f.write_str("keepalive ping was not answered in time"),
+            ProtocolError::KeepaliveTimeout => {
+                f.write_str("keepalive ping was not answered in time")
+            }
         }
     }
 }

@@ -35,7 +35,7 @@
 
 pub mod close;
 pub mod config;
-// pub mod connection;
+pub mod connection;
 pub mod error;
 pub mod event;
 pub mod extension;
@@ -50,7 +50,7 @@ pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
 pub use config::{Config, Keepalive, ReceiveMode};
-// pub use connection::{Connection, State};
+pub use connection::{Connection, State};
 pub use error::{ProtocolError, SendError};
 pub use event::{CloseCause, Closed, Event, Initiator};
 pub use message::{Message, MessageKind, Utf8Bytes};

@@ -57,7 +57,9 @@ impl OutputQueue {
     }
 
     pub(crate) fn front(&self) -> &[u8] {
-        self.chunks.front().map_or(&self.tail[..], |chunk| &chunk[..])
+        self.chunks
+            .front()
+            .map_or(&self.tail[..], |chunk| &chunk[..])
     }
 
     pub(crate) fn chunks_vectored<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
@@ -125,7 +127,11 @@ mod tests {
         let n = queue.chunks_vectored(&mut slices);
         assert_eq!(n, 2);
         assert_eq!(&*slices[0], b"h1smallh2");
-        assert_eq!(slices[1].as_ptr(), large.as_ptr(), "large payload must not be copied");
+        assert_eq!(
+            slices[1].as_ptr(),
+            large.as_ptr(),
+            "large payload must not be copied"
+        );
         queue.consume(4);
         assert_eq!(queue.front(), b"allh2");
         queue.consume(5 + ZERO_COPY_THRESHOLD);

@@ -214,7 +214,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed_headers_without_panicking() {
-        for bad in [";", "a;", "a; =1", "a; b=", "a; b=\"unterminated", "a b", "a; b=1 c", "é"] {
+        for bad in [
+            ";",
+            "a;",
+            "a; =1",
+            "a; b=",
+            "a; b=\"unterminated",
+            "a b",
+            "a; b=1 c",
+            "é",
+        ] {
             assert!(parse_extensions(bad).is_err(), "{bad:?}");
         }
         assert_eq!(parse_extensions(" , ,").unwrap(), vec![]);

@@ -94,8 +94,8 @@ impl HeaderDecoder {
 
     fn check_first_bytes(&self, rules: HeaderRules) -> Result<(), ProtocolError> {
         let [first, second, ..] = self.bytes;
-        let opcode = OpCode::from_nibble(first & 0x0f)
-            .ok_or(ProtocolError::UnknownOpcode(first & 0x0f))?;
+        let opcode =
+            OpCode::from_nibble(first & 0x0f).ok_or(ProtocolError::UnknownOpcode(first & 0x0f))?;
         let fin = first & 0x80 != 0;
         let rsv = first & 0x70;
         let allowed = if opcode.is_control() {
@@ -124,10 +124,11 @@ impl HeaderDecoder {
     }
 
     fn finish(&self, rules: HeaderRules) -> Result<FrameHeader, ProtocolError> {
-        let [first, second, a, b, c, d, e, f, g, h, ..] = self.bytes;
+        let [first, second, extended @ ..] = self.bytes;
+        let [l0, l1, l2, l3, l4, l5, l6, l7, ..] = extended;
         let (payload_len, mask_at) = match second & 0x7f {
-            126 => (u64::from(u16::from_be_bytes([a, b])), 4),
-            127 => (u64::from_be_bytes([a, b, c, d, e, f, g, h]), 10),
+            126 => (u64::from(u16::from_be_bytes([l0, l1])), 4),
+            127 => (u64::from_be_bytes([l0, l1, l2, l3, l4, l5, l6, l7]), 10),
             short => (u64::from(short), 2),
         };
         if payload_len >> 63 != 0 {
@@ -146,8 +147,8 @@ impl HeaderDecoder {
             Some(&[k0, k1, k2, k3]) if second & 0x80 != 0 => Some([k0, k1, k2, k3]),
             _ => None,
         };
-        let opcode = OpCode::from_nibble(first & 0x0f)
-            .ok_or(ProtocolError::UnknownOpcode(first & 0x0f))?;
+        let opcode =
+            OpCode::from_nibble(first & 0x0f).ok_or(ProtocolError::UnknownOpcode(first & 0x0f))?;
         Ok(FrameHeader {
             fin: first & 0x80 != 0,
             rsv: first & 0x70,

@@ -33,10 +33,10 @@ pub fn encode_header(
     if payload_len < 126 {
         out.put_u8(mask_bit | payload_len as u8);
     } else if let Ok(len) = u16::try_from(payload_len) {
-        out.put_u8(mask_bit | 126);
+        out.put_u8(mask_bit | 0x7e);
         out.put_u16(len);
     } else {
-        out.put_u8(mask_bit | 127);
+        out.put_u8(mask_bit | 0x7f);
         out.put_u64(payload_len);
     }
     if let Some(key) = mask {

@@ -1,0 +1,295 @@
+//! The connection state machine: one WebSocket connection after the opening handshake.
+//!
+//! The work is split by direction: `receive` parses frames into events, `send` turns
+//! commands into frames, `closing` runs the close handshake, failures, EOF and timers.
+
+mod closing;
+mod receive;
+mod send;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+use std::io::IoSlice;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::close::CloseFrame;
+use crate::config::Config;
+use crate::error::ProtocolError;
+use crate::event::{Event, Initiator};
+use crate::extension::Extension;
+use crate::frame::{FrameHeader, HeaderDecoder, HeaderRules};
+use crate::mask::{MaskSource, RandomMask};
+use crate::message::MessageKind;
+use crate::output::OutputQueue;
+use crate::role::Role;
+use crate::utf8::Utf8Validator;
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Data flows both ways.
+    Open,
+    /// A close frame was sent or received (or the connection failed); waiting for the close
+    /// handshake or the TCP connection to finish.
+    Closing,
+    /// Over: [`Event::Closed`] has been queued and the transport may be dropped.
+    Closed,
+}
+
+/// A frame whose header has been decoded and whose payload is still arriving.
+#[derive(Debug, Clone, Copy)]
+struct IncomingFrame {
+    header: FrameHeader,
+    /// Payload bytes not yet taken out of the input buffer.
+    remaining: u64,
+    /// Payload bytes at the front of the input buffer already unmasked and validated; only
+    /// used while a single-frame message waits in the input buffer to be taken whole.
+    checked: usize,
+    /// Position in the payload of the first byte still in the input buffer, for the mask.
+    offset: u64,
+}
+
+/// A data message being received.
+#[derive(Debug)]
+struct IncomingMessage {
+    kind: MessageKind,
+    /// The payload passes through the negotiated extension.
+    transformed: bool,
+    fragments: usize,
+    /// Payload bytes (after the extension) received so far.
+    size: u64,
+    /// Reassembled payload (whole-message mode) or the bytes held back from the last chunk
+    /// (streaming mode: an incomplete UTF-8 character).
+    buffer: BytesMut,
+    utf8: Utf8Validator,
+}
+
+/// A fragmented message being sent.
+#[derive(Debug)]
+struct OutgoingMessage {
+    kind: MessageKind,
+    transformed: bool,
+    utf8: Utf8Validator,
+}
+
+/// Keepalive bookkeeping.
+#[derive(Debug, Default)]
+struct KeepaliveState {
+    /// When the peer last sent us anything.
+    last_seen: Option<Instant>,
+    /// Our outstanding ping: its payload and the deadline for the pong.
+    awaiting: Option<(Bytes, Instant)>,
+    pings_sent: u32,
+}
+
+/// One WebSocket connection after the opening handshake: a synchronous state machine with no
+/// I/O. Feed it bytes and time, give it commands, drain its events and output.
+///
+/// ```
+/// use std::time::Instant;
+/// use wsflow_core::{Config, Connection, Event, Message, Role};
+///
+/// let now = Instant::now();
+/// let mut server = Connection::new(Role::Server, Config::default(), now);
+/// // A masked text frame "Hello" from RFC 6455 §5.7.
+/// server.receive(now, &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+/// assert_eq!(server.poll_event(), Some(Event::Message(Message::from("Hello"))));
+/// server.send(Message::from("Hello")).unwrap();
+/// assert_eq!(server.pending_output(), &[0x81, 0x05, b'H', b'e', b'l', b'l', b'o']);
+/// ```
+#[derive(Debug)]
+pub struct Connection {
+    role: Role,
+    config: Config,
+    extension: Option<Box<dyn Extension>>,
+    masks: Box<dyn MaskSource>,
+
+    input: BytesMut,
+    decoder: HeaderDecoder,
+    frame: Option<IncomingFrame>,
+    message: Option<IncomingMessage>,
+    events: VecDeque<Event>,
+    /// Input is no longer parsed: a close frame arrived, or the connection failed.
+    discarding: bool,
+    /// The transport reported EOF; acted on once buffered input has been processed.
+    eof: bool,
+
+    output: OutputQueue,
+    /// A pong held back while the output is above its high-water mark; a newer ping
+    /// replaces it.
+    pending_pong: Option<Bytes>,
+    outgoing: Option<OutgoingMessage>,
+
+    /// The close frame we sent, if any.
+    close_sent: Option<CloseFrame>,
+    close_received: Option<CloseFrame>,
+    initiator: Option<Initiator>,
+    failure: Option<ProtocolError>,
+    /// Our write half should be shut down once the output is drained.
+    shutdown_due: bool,
+    close_deadline: Option<Instant>,
+    closed: bool,
+    keepalive: KeepaliveState,
+    /// The latest time passed in, used when draining events resumes parsing.
+    latest_now: Instant,
+}
+
+impl Connection {
+    /// A connection in the [`State::Open`] state, for the given role, created at `now`.
+    pub fn new(role: Role, config: Config, now: Instant) -> Self {
+        Connection {
+            role,
+            config,
+            extension: None,
+            masks: Box::new(RandomMask::default()),
+            input: BytesMut::new(),
+            decoder: HeaderDecoder::new(),
+            frame: None,
+            message: None,
+            events: VecDeque::new(),
+            discarding: false,
+            eof: false,
+            output: OutputQueue::default(),
+            pending_pong: None,
+            outgoing: None,
+            close_sent: None,
+            close_received: None,
+            initiator: None,
+            failure: None,
+            shutdown_due: false,
+            close_deadline: None,
+            closed: false,
+            keepalive: KeepaliveState {
+                last_seen: Some(now),
+                ..KeepaliveState::default()
+            },
+            latest_now: now,
+        }
+    }
+
+    /// Uses the extension negotiated in the handshake (e.g. permessage-deflate).
+    pub fn with_extension(mut self, extension: Box<dyn Extension>) -> Self {
+        self.extension = Some(extension);
+        self
+    }
+
+    /// Replaces the source of masking keys (clients only; tests use
+    /// [`FixedMask`](crate::mask::FixedMask)).
+    pub fn with_mask_source(mut self, masks: Box<dyn MaskSource>) -> Self {
+        self.masks = masks;
+        self
+    }
+
+    // ----- getters -----
+
+    /// Client or server.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Where the connection is in its life.
+    pub fn state(&self) -> State {
+        if self.closed {
+            State::Closed
+        } else if self.close_sent.is_some()
+            || self.close_received.is_some()
+            || self.failure.is_some()
+        {
+            State::Closing
+        } else {
+            State::Open
+        }
+    }
+
+    /// Whether the adapter should read from the transport now. False once the connection is
+    /// closed, and while undelivered events have reached
+    /// [`Config::max_pending_events`]: backpressure then reaches TCP instead of memory.
+    pub fn wants_read(&self) -> bool {
+        !self.closed && !self.eof && self.events.len() < self.config.max_pending_events
+    }
+
+    /// Bytes queued for writing.
+    pub fn buffered_amount(&self) -> usize {
+        self.output.len()
+    }
+
+    /// Whether senders should wait: the output is above
+    /// [`Config::write_buffer_high_water`].
+    pub fn is_write_buffer_full(&self) -> bool {
+        self.output.len() > self.config.write_buffer_high_water
+    }
+
+    // ----- outputs -----
+
+    /// The next event, if any. Draining events lets parsing resume when it had paused for
+    /// backpressure.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let event = self.events.pop_front();
+        if event.is_some() && (!self.input.is_empty() || self.eof) {
+            // Parsing paused for backpressure resumes at the time of the latest input.
+            self.process_input(self.latest_now);
+        }
+        event
+    }
+
+    /// The first contiguous piece of the bytes waiting to be written (empty when none).
+    pub fn pending_output(&self) -> &[u8] {
+        self.output.front()
+    }
+
+    /// Fills `dst` with the pieces of the bytes waiting to be written, in order, for a
+    /// vectored write; returns how many slices were filled. Large payloads are referenced,
+    /// not copied.
+    pub fn output_vectored<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
+        self.output.chunks_vectored(dst)
+    }
+
+    /// Marks `n` bytes of output as written.
+    pub fn consume_output(&mut self, n: usize) {
+        self.output.consume(n);
+        if !self.is_write_buffer_full() {
+            if let Some(payload) = self.pending_pong.take() {
+                self.queue_pong(payload);
+            }
+        }
+    }
+
+    /// Whether the adapter should now shut down the write half of the transport (send a
+    /// TCP FIN): true once a server has completed or failed the close handshake and every
+    /// byte has been written. The adapter does it once; it stays true.
+    pub fn wants_shutdown(&self) -> bool {
+        self.shutdown_due && self.output.is_empty()
+    }
+
+    /// The next instant at which [`Self::handle_timeout`] must be called, if any.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.closed {
+            return None;
+        }
+        let keepalive = self.keepalive_deadline();
+        match (self.close_deadline, keepalive) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn header_rules(&self) -> HeaderRules {
+        HeaderRules {
+            allowed_rsv: self
+                .extension
+                .as_ref()
+                .map_or(0, |extension| extension.reserved_bits()),
+            expect_masked: self.role.expects_masked_input(),
+            max_frame_size: self.config.max_frame_size,
+        }
+    }
+}
