@@ -29,6 +29,8 @@ mod limits;
 mod request;
 mod response;
 mod server;
+#[cfg(test)]
+mod tests;
 
 use std::time::{Duration, Instant};
 
