@@ -72,9 +72,17 @@ impl ClientRequest {
         if host.is_empty() {
             return Err(invalid("missing host"));
         }
-        let port = authority
-            .port_u16()
-            .unwrap_or(if secure { 443 } else { 80 });
+        let port = match explicit_port(authority.as_str()) {
+            Some(Ok(port)) => port,
+            Some(Err(())) => return Err(invalid("invalid port")),
+            None => {
+                if secure {
+                    443
+                } else {
+                    80
+                }
+            }
+        };
         let path = match uri.path_and_query().map(http::uri::PathAndQuery::as_str) {
             Some(path) if path.starts_with('/') => path.to_owned(),
             Some(query) if !query.is_empty() => format!("/{query}"),
@@ -214,6 +222,24 @@ impl ClientRequest {
     }
 }
 
+/// The port written after the host, if any. `http::Uri` reports an out-of-range port such as
+/// `:65536` as no port at all, which would quietly connect to the default one instead.
+fn explicit_port(authority: &str) -> Option<Result<u16, ()>> {
+    // An IPv6 literal's colons sit inside the brackets; the port comes after them.
+    let after_host = authority
+        .rsplit_once(']')
+        .map_or(authority, |(_, rest)| rest);
+    let (_, digits) = after_host.rsplit_once(':')?;
+    if digits.is_empty() {
+        // RFC 3986 §3.2.3: an empty port means the scheme's default.
+        return None;
+    }
+    match digits.parse::<u16>() {
+        Ok(port) if port != 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Some(Ok(port)),
+        _ => Some(Err(())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +260,9 @@ mod tests {
         assert_eq!(target("WS://a:8080/x?y=1"), t("a", 8080, false, "/x?y=1"));
         assert_eq!(target("ws://a?q"), t("a", 80, false, "/?q"));
         assert_eq!(target("wss://[::1]:9001/"), t("::1", 9001, true, "/"));
+        assert_eq!(target("ws://[::1]/"), t("::1", 80, false, "/"));
+        assert_eq!(target("ws://a:/"), t("a", 80, false, "/"));
+        assert_eq!(target("ws://a:65535/"), t("a", 65535, false, "/"));
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! The server role: RFC examples, what it accepts, every rejection and the responses.
 
-use std::time::Instant;
-
 use http::StatusCode;
 
 use super::*;
