@@ -93,8 +93,10 @@ pub enum HandshakeError {
 }
 
 impl HandshakeError {
-    /// The status a server answers with when the request failed this way, or `None` for
-    /// errors that only arise on the client side.
+    /// The status a server answers with when a request failed this way, or `None` for
+    /// errors no request can cause (bad client configuration, checks on a server's response).
+    /// On the client side the value has no use; the variants that both roles share return it
+    /// all the same.
     pub fn http_status(&self) -> Option<StatusCode> {
         Some(match self {
             HandshakeError::StartLineTooLong { .. } => StatusCode::URI_TOO_LONG,

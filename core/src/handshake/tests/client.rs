@@ -389,3 +389,18 @@ fn no_response_panics() {
         }
     }
 }
+
+#[test]
+fn the_request_limits_bound_the_response() {
+    let limits = HandshakeLimits {
+        max_header_bytes: 120,
+        ..HandshakeLimits::default()
+    };
+    let request = ClientRequest::new("ws://a/").unwrap().limits(limits);
+    let mut client = ClientHandshake::with_key(request, RFC_NONCE, Instant::now());
+    assert!(client.receive(&RFC_RESPONSE[..100]).unwrap().is_none());
+    assert!(matches!(
+        client.receive(&RFC_RESPONSE[100..]),
+        Err(HandshakeError::HeadTooLarge { limit: 120 })
+    ));
+}
