@@ -116,17 +116,14 @@ impl ClientHandshake {
         self.state.check()?;
         let result = match self.reader.feed(data) {
             Ok(None) => return Ok(None),
-            Ok(Some(leftover)) => self.validate().map(|mut response| {
-                response.leftover = Bytes::copy_from_slice(leftover);
-                response
-            }),
+            Ok(Some(leftover)) => self.validate(Bytes::copy_from_slice(leftover)),
             Err(error) => Err(error),
         };
         self.state.finish(result).map(Some)
     }
 
     /// RFC 6455 §4.1: the checks a client makes on the server's opening handshake.
-    fn validate(&self) -> Result<ClientResponse, HandshakeError> {
+    fn validate(&self, leftover: Bytes) -> Result<ClientResponse, HandshakeError> {
         let head = self.reader.head();
         let mut slots = vec![httparse::EMPTY_HEADER; self.reader.header_lines()];
         let mut parsed = httparse::Response::new(&mut slots);
@@ -147,6 +144,8 @@ impl ClientHandshake {
         *response.headers_mut() = header_map(parsed.headers)?;
 
         if status != StatusCode::SWITCHING_PROTOCOLS {
+            let (parts, ()) = response.into_parts();
+            let response = Response::from_parts(parts, leftover);
             return Err(HandshakeError::UnexpectedStatus(Box::new(response)));
         }
         if parsed.version != Some(1) {
@@ -181,7 +180,7 @@ impl ClientHandshake {
             response,
             subprotocol,
             extensions: accepted,
-            leftover: Bytes::new(),
+            leftover,
         })
     }
 

@@ -79,9 +79,11 @@ pub enum HandshakeError {
     InvalidSubprotocols,
     /// A malformed `Sec-WebSocket-Extensions` header. 400.
     InvalidExtensions(ExtensionHeaderError),
-    /// The server answered with a status other than 101; the response head is kept so the
-    /// caller can follow a redirect or read `WWW-Authenticate`. Its body is not read.
-    UnexpectedStatus(Box<http::Response<()>>),
+    /// The server answered with a status other than 101. The response is kept so the caller
+    /// can follow a redirect or read `WWW-Authenticate`; its body holds the bytes that
+    /// arrived after the head in the same read — the start of the body at most, since the
+    /// handshake does not wait for the rest.
+    UnexpectedStatus(Box<http::Response<bytes::Bytes>>),
     /// `Sec-WebSocket-Accept` is missing, repeated, or does not match our key.
     InvalidAccept,
     /// The server chose a subprotocol we did not offer.

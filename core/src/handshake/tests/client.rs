@@ -163,6 +163,14 @@ fn every_response_error() {
             |e| matches!(e, E::UnexpectedStatus(r) if r.headers()["location"] == "ws://b/"),
         ),
         (
+            [
+                &head(&["HTTP/1.1 404 Not Found", "Content-Length: 9"])[..],
+                b"not here\n",
+            ]
+            .concat(),
+            |e| matches!(e, E::UnexpectedStatus(r) if r.body() == "not here\n"),
+        ),
+        (
             head(&["HTTP/1.1 403"]),
             |e| matches!(e, E::UnexpectedStatus(r) if r.status() == 403),
         ),
