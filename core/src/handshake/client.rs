@@ -65,6 +65,10 @@ pub struct ClientResponse {
 impl ClientHandshake {
     /// Starts a handshake with a fresh random `Sec-WebSocket-Key` (RFC 6455 §4.1 item 7 asks
     /// for a nonce chosen randomly for each connection).
+    ///
+    /// If the request holds an invalid builder argument, the handshake writes nothing and
+    /// its first `receive` or `handle_timeout` returns the error; check
+    /// [`ClientRequest::validate`] before connecting to fail sooner.
     pub fn new(request: ClientRequest, now: Instant) -> Self {
         let mut key = [0u8; 16];
         for (byte, random) in key.iter_mut().zip(crate::random::bytes(16)) {

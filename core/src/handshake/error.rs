@@ -27,6 +27,9 @@ pub enum HandshakeError {
     /// An extra header that the handshake sets itself (Upgrade, Connection, `Sec-WebSocket-*`);
     /// use the dedicated builder method instead.
     ReservedHeader(http::HeaderName),
+    /// An extra header's value contains CR, LF or NUL (possible only through `http`'s
+    /// unchecked constructors); writing it would split the request.
+    InvalidHeaderValue(http::HeaderName),
     /// The request line (server) or status line (client) is longer than
     /// [`HandshakeLimits::max_line_len`](crate::handshake::HandshakeLimits::max_line_len). 414.
     StartLineTooLong {
@@ -123,6 +126,7 @@ impl HandshakeError {
             | HandshakeError::InvalidSubprotocolName(_)
             | HandshakeError::InvalidExtensionOffer(_)
             | HandshakeError::ReservedHeader(_)
+            | HandshakeError::InvalidHeaderValue(_)
             | HandshakeError::UnexpectedStatus(_)
             | HandshakeError::InvalidAccept
             | HandshakeError::UnexpectedSubprotocol(_)
@@ -171,6 +175,9 @@ impl fmt::Display for HandshakeError {
             }
             HandshakeError::ReservedHeader(name) => {
                 write!(f, "header {name} is set by the handshake itself")
+            }
+            HandshakeError::InvalidHeaderValue(name) => {
+                write!(f, "value of header {name} contains CR, LF or NUL")
             }
             HandshakeError::StartLineTooLong { limit } => {
                 write!(f, "start line longer than {limit} bytes")

@@ -126,8 +126,10 @@ impl ClientRequest {
     /// replaces the one derived from the URL. The WebSocket headers themselves (Upgrade,
     /// Connection, `Sec-WebSocket-*`) are rejected: they have their own builder methods.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        if is_handshake_header(&name) || !is_safe_value(value.as_bytes()) {
+        if is_handshake_header(&name) {
             self.fail(HandshakeError::ReservedHeader(name));
+        } else if !is_safe_value(value.as_bytes()) {
+            self.fail(HandshakeError::InvalidHeaderValue(name));
         } else if name == header::HOST {
             self.headers.insert(name, value);
         } else {

@@ -285,6 +285,23 @@ fn every_rejection_maps_to_its_status() {
             "{error:?}"
         );
         let response = error_response(&error).unwrap();
+        // The response must itself be well-formed HTTP whose length covers exactly its body.
+        let mut slots = [httparse::EMPTY_HEADER; 8];
+        let mut parsed = httparse::Response::new(&mut slots);
+        let head_len = match parsed.parse(&response).unwrap() {
+            httparse::Status::Complete(len) => len,
+            httparse::Status::Partial => panic!("incomplete error response"),
+        };
+        assert_eq!(parsed.code, Some(status));
+        let length = parsed
+            .headers
+            .iter()
+            .find(|h| h.name == "Content-Length")
+            .unwrap();
+        assert_eq!(
+            length.value,
+            (response.len() - head_len).to_string().as_bytes()
+        );
         assert!(
             first_line(&response).starts_with(&format!("HTTP/1.1 {status} ")),
             "{error:?}"
