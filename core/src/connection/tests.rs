@@ -690,3 +690,40 @@ fn single_frame_messages_are_not_copied_out_of_the_input_buffer() {
     let gap = second.as_bytes().as_ptr() as usize - first.as_bytes().as_ptr() as usize;
     assert_eq!(gap, 1000 + 8);
 }
+
+#[test]
+fn a_message_before_a_violation_is_answered_before_the_close_frame() {
+    // Autobahn 3.2: a valid message, then a frame with RSV2, in one read. The application's
+    // echo of the first message must precede the close frame (1002).
+    let (mut conn, now) = server();
+    let mut input = to_server(true, 0x1, b"Hello");
+    input.extend(frame(true, 0x20, 0x1, b"bad", true));
+    conn.receive(now, &input);
+    assert_eq!(
+        conn.state(),
+        State::Open,
+        "failure waits until the message is handled"
+    );
+    let Some(Event::Message(message)) = conn.poll_event() else {
+        panic!("the first message must be delivered");
+    };
+    conn.send(message).unwrap();
+    assert_eq!(conn.poll_event(), None);
+    assert_eq!(conn.state(), State::Closing);
+    let out = take_output(&mut conn);
+    assert_eq!(out[..7], [0x81, 0x05, b'H', b'e', b'l', b'l', b'o']);
+    assert_eq!(out[7..11], [0x88, out[8], 0x03, 0xea]);
+    // An EOF while the failure is held back reports the failure, after the message.
+    let (mut conn, now) = server();
+    conn.receive(now, &input);
+    conn.receive_eof(now);
+    let got = events(&mut conn);
+    assert!(matches!(got[0], Event::Message(_)));
+    assert!(matches!(
+        &got[1],
+        Event::Closed(Closed {
+            cause: CloseCause::ProtocolError(ProtocolError::ReservedBitsSet(2)),
+            ..
+        })
+    ));
+}
