@@ -1,0 +1,321 @@
+//! The permessage-deflate payload transform (RFC 7692 §7.2) over flate2's raw deflate streams.
+
+use bytes::BytesMut;
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+
+use super::params::{MAX_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS, NAME};
+use super::{DeflateConfig, DeflateParams, clamp_window};
+use crate::error::ProtocolError;
+use crate::extension::{Encoded, Extension, FramePosition};
+use crate::role::Role;
+
+/// RSV1 marks a compressed message (RFC 7692 §6).
+const RSV1: u8 = 0x40;
+/// The end of an empty stored block, which a sync flush always ends with: the sender strips
+/// it and the receiver puts it back (RFC 7692 §7.2.1, §7.2.2).
+const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+/// Inflate at most this much per step, so that output grows in bounded increments.
+const INFLATE_STEP: usize = 32 * 1024;
+/// Largest output buffer handed to one deflate call; the loop asks for more as needed.
+const DEFLATE_STEP: usize = 1024 * 1024;
+
+/// The negotiated permessage-deflate codec for one connection: a compressor for the messages
+/// we send and a decompressor for the ones we receive, each configured with the parameters
+/// that apply to its direction.
+#[derive(Debug)]
+pub struct PerMessageDeflate {
+    role: Role,
+    params: DeflateParams,
+    /// `None` when our window would have to be 8 bits, which zlib cannot produce: we then send
+    /// every message uncompressed, which RFC 7692 always allows.
+    compressor: Option<Compress>,
+    /// Reset the compressor after each message (negotiated, or our own choice).
+    reset_compressor: bool,
+    decompressor: Decompress,
+    /// The peer resets its compressor after each message, so we may reset ours too.
+    reset_decompressor: bool,
+    /// A block with BFINAL set ended the deflate stream inside the current message
+    /// (§7.2.3.4); the rest of the message is padding and the stream must restart.
+    stream_ended: bool,
+    threshold: usize,
+}
+
+impl PerMessageDeflate {
+    /// A codec for `role` with agreed `params`; `config` supplies the compression level, the
+    /// threshold, and our own side's limits (we may always be stricter with ourselves than the
+    /// peer asked). [`DeflateConfig::client_accept`] and [`DeflateConfig::server_negotiate`]
+    /// build this for you.
+    pub fn new(role: Role, params: DeflateParams, config: &DeflateConfig) -> PerMessageDeflate {
+        let (own_window, own_reset, peer_window, peer_reset, own_config_window, own_config_reset) =
+            match role {
+                Role::Client => (
+                    params.client_max_window_bits,
+                    params.client_no_context_takeover,
+                    params.server_max_window_bits,
+                    params.server_no_context_takeover,
+                    config.client_max_window_bits,
+                    config.client_no_context_takeover,
+                ),
+                Role::Server => (
+                    params.server_max_window_bits,
+                    params.server_no_context_takeover,
+                    params.client_max_window_bits,
+                    params.client_no_context_takeover,
+                    config.server_max_window_bits,
+                    config.server_no_context_takeover,
+                ),
+            };
+        let own_window = own_window.min(own_config_window.map_or(MAX_WINDOW_BITS, clamp_window));
+        // flate2 panics outside 9..=15, so every window is clamped before it gets there.
+        let compressor = (own_window >= MIN_ZLIB_WINDOW_BITS).then(|| {
+            Compress::new_with_window_bits(
+                Compression::new(config.level()),
+                false,
+                own_window.min(MAX_WINDOW_BITS),
+            )
+        });
+        // A larger inflate window than the peer uses is harmless, so an 8-bit peer gets 9.
+        let peer_window = peer_window.clamp(MIN_ZLIB_WINDOW_BITS, MAX_WINDOW_BITS);
+        PerMessageDeflate {
+            role,
+            params,
+            compressor,
+            reset_compressor: own_reset || own_config_reset,
+            decompressor: Decompress::new_with_window_bits(false, peer_window),
+            reset_decompressor: peer_reset,
+            stream_ended: false,
+            threshold: config.threshold,
+        }
+    }
+
+    /// The parameters agreed in the handshake.
+    pub fn params(&self) -> DeflateParams {
+        self.params
+    }
+
+    /// Which end of the connection this codec works for.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Inflates `input` into `out`, never letting this call's output (`produced`) exceed
+    /// `limit`. Output space is handed out in steps of at most [`INFLATE_STEP`] bytes and only
+    /// up to the limit, so a small bomb cannot make us allocate more than the limit.
+    fn inflate(
+        &mut self,
+        mut input: &[u8],
+        out: &mut BytesMut,
+        limit: usize,
+        produced: &mut usize,
+        ceiling: usize,
+    ) -> Result<(), ProtocolError> {
+        loop {
+            if self.stream_ended {
+                // Whatever follows a final block in this message is padding (§7.2.3.4).
+                return Ok(());
+            }
+            let remaining = limit.saturating_sub(*produced);
+            if remaining == 0 {
+                // At the limit: any further byte means the message is too large, so probe
+                // with a one-byte buffer that is not part of `out`.
+                let mut probe = [0u8; 1];
+                let (consumed, written) = self.inflate_step(input, &mut probe)?;
+                if written > 0 {
+                    return Err(ProtocolError::MessageTooLarge { max: limit as u64 });
+                }
+                input = input.get(consumed..).unwrap_or_default();
+                if consumed == 0 || input.is_empty() {
+                    return Ok(());
+                }
+                continue;
+            }
+            let step = remaining.min(INFLATE_STEP);
+            reserve_capped(out, step, ceiling);
+            let start = out.len();
+            out.resize(start + step, 0);
+            let result = match out.get_mut(start..) {
+                Some(space) => self.inflate_step(input, space),
+                None => Ok((0, 0)),
+            };
+            let (consumed, written) = match result {
+                Ok(progress) => progress,
+                Err(error) => {
+                    out.truncate(start);
+                    return Err(error);
+                }
+            };
+            out.truncate(start + written);
+            *produced += written;
+            input = input.get(consumed..).unwrap_or_default();
+            if written < step {
+                // zlib stops short of filling the output only when it ran out of input, hit
+                // the end of the stream, or cannot move at all.
+                if input.is_empty() || self.stream_ended {
+                    return Ok(());
+                }
+                if consumed == 0 {
+                    return Err(corrupt("inflater made no progress"));
+                }
+            }
+        }
+    }
+
+    /// One call into zlib: returns (input consumed, output written).
+    fn inflate_step(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<(usize, usize), ProtocolError> {
+        let (in_before, out_before) = (self.decompressor.total_in(), self.decompressor.total_out());
+        let status = self
+            .decompressor
+            .decompress(input, output, FlushDecompress::Sync)
+            .map_err(|error| corrupt(&error.to_string()))?;
+        if status == Status::StreamEnd {
+            self.stream_ended = true;
+        }
+        let consumed = delta(self.decompressor.total_in(), in_before);
+        let written = delta(self.decompressor.total_out(), out_before);
+        Ok((consumed, written))
+    }
+
+    fn end_received_message(&mut self) {
+        // After a final block the stream cannot continue, so it restarts with an empty window
+        // even with context takeover; a peer that then refers back fails with corrupt data.
+        if self.reset_decompressor || self.stream_ended {
+            self.decompressor.reset(false);
+        }
+        self.stream_ended = false;
+    }
+}
+
+/// Appends compressed `input` to `out` with a sync flush, so that the output ends on a byte
+/// boundary with an empty stored block (unless the compressor had nothing new to flush).
+fn deflate_sync(
+    compressor: &mut Compress,
+    mut input: &[u8],
+    out: &mut BytesMut,
+) -> Result<(), flate2::CompressError> {
+    loop {
+        // Room for the input plus deflate's worst-case growth (5 bytes per 16 KiB stored
+        // block) and the flush marker; the loop asks again if this was not enough.
+        let space = (input.len() + input.len() / 1024 + 64).min(DEFLATE_STEP);
+        let start = out.len();
+        out.resize(start + space, 0);
+        let (in_before, out_before) = (compressor.total_in(), compressor.total_out());
+        let result = match out.get_mut(start..) {
+            Some(buffer) => compressor.compress(input, buffer, FlushCompress::Sync),
+            None => Ok(Status::Ok),
+        };
+        let consumed = delta(compressor.total_in(), in_before);
+        let written = delta(compressor.total_out(), out_before);
+        out.truncate(start + written);
+        result?;
+        input = input.get(consumed..).unwrap_or_default();
+        // zlib leaves output space unused only once all input is in and the flush is done.
+        if written < space {
+            return Ok(());
+        }
+    }
+}
+
+/// Keeps `out`'s capacity within `ceiling` (its length at the start of the call plus the
+/// limit). `BytesMut::reserve` doubles, which would let a bomb allocate up to twice the limit.
+fn reserve_capped(out: &mut BytesMut, additional: usize, ceiling: usize) {
+    let needed = out.len().saturating_add(additional);
+    if out.capacity() >= needed {
+        return;
+    }
+    let doubled = out.capacity().saturating_mul(2);
+    let target = doubled.min(ceiling).max(needed);
+    let mut grown = BytesMut::with_capacity(target);
+    grown.extend_from_slice(out);
+    *out = grown;
+}
+
+fn delta(after: u64, before: u64) -> usize {
+    usize::try_from(after.saturating_sub(before)).unwrap_or(usize::MAX)
+}
+
+fn corrupt(why: &str) -> ProtocolError {
+    ProtocolError::Extension(format!(
+        "permessage-deflate: corrupt compressed data: {why}"
+    ))
+}
+
+impl Extension for PerMessageDeflate {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn reserved_bits(&self) -> u8 {
+        RSV1
+    }
+
+    fn begin_message(&mut self, rsv: u8) -> bool {
+        self.stream_ended = false;
+        rsv & RSV1 != 0
+    }
+
+    fn decode(
+        &mut self,
+        input: &[u8],
+        fin: bool,
+        out: &mut BytesMut,
+        limit: usize,
+    ) -> Result<(), ProtocolError> {
+        let ceiling = out.len().saturating_add(limit);
+        let mut produced = 0;
+        let mut result = self.inflate(input, out, limit, &mut produced, ceiling);
+        if fin && result.is_ok() {
+            result = self.inflate(&TAIL, out, limit, &mut produced, ceiling);
+        }
+        if fin || result.is_err() {
+            // After an error the connection fails; resetting just leaves a clean state.
+            if result.is_err() {
+                self.decompressor.reset(false);
+            }
+            self.end_received_message();
+        }
+        result
+    }
+
+    fn encode(&mut self, input: &[u8], position: FramePosition, out: &mut BytesMut) -> Encoded {
+        let Some(compressor) = self.compressor.as_mut() else {
+            return Encoded::Unchanged;
+        };
+        if position.first && position.fin && input.len() < self.threshold {
+            return Encoded::Unchanged;
+        }
+        let start = out.len();
+        if deflate_sync(compressor, input, out).is_err() {
+            // zlib-rs only fails on a broken stream state, never on data. On a first frame we
+            // can still send the message uncompressed; later, the peer will see corrupt data
+            // and fail the connection, which is the best left to do.
+            out.truncate(start);
+            compressor.reset();
+            if position.first {
+                return Encoded::Unchanged;
+            }
+        }
+        if position.fin {
+            let appended = out.get(start..).unwrap_or_default();
+            if appended.ends_with(&TAIL) {
+                out.truncate(out.len() - TAIL.len());
+            } else {
+                // The compressor had nothing to flush (an empty final fragment after a
+                // flushed one): one zero byte starts an empty stored block, which the
+                // receiver's appended tail completes, so the message ends as §7.2.1 says.
+                out.extend_from_slice(&[0x00]);
+            }
+            if self.reset_compressor {
+                compressor.reset();
+            }
+        }
+        Encoded::Transformed { rsv: RSV1 }
+    }
+}
+
+#[cfg(test)]
+#[path = "codec_tests.rs"]
+mod tests;
