@@ -26,13 +26,19 @@ const DEFLATE_STEP: usize = 1024 * 1024;
 pub struct PerMessageDeflate {
     role: Role,
     params: DeflateParams,
-    /// `None` when our window would have to be 8 bits, which zlib cannot produce: we then send
-    /// every message uncompressed, which RFC 7692 always allows.
+    /// Our compression window; `None` when it would have to be 8 bits, which zlib cannot
+    /// produce: we then send every message uncompressed, which RFC 7692 always allows.
+    own_window: Option<u8>,
+    level: Compression,
+    /// zlib state is created on the first message that needs it and, without context
+    /// takeover, dropped after each message: a compressor costs 250–370 KiB and a
+    /// decompressor 46 KiB (zlib-rs, measured), which an idle connection should not hold.
     compressor: Option<Compress>,
-    /// Reset the compressor after each message (negotiated, or our own choice).
+    /// Start every message with a fresh compressor (negotiated, or our own choice).
     reset_compressor: bool,
-    decompressor: Decompress,
-    /// The peer resets its compressor after each message, so we may reset ours too.
+    peer_window: u8,
+    decompressor: Option<Decompress>,
+    /// The peer resets its compressor after each message, so we need no history either.
     reset_decompressor: bool,
     /// A block with BFINAL set ended the deflate stream inside the current message
     /// (§7.2.3.4); the rest of the message is padding and the stream must restart.
@@ -66,22 +72,20 @@ impl PerMessageDeflate {
                 ),
             };
         let own_window = own_window.min(own_config_window.map_or(MAX_WINDOW_BITS, clamp_window));
-        // flate2 panics outside 9..=15, so every window is clamped before it gets there.
-        let compressor = (own_window >= MIN_ZLIB_WINDOW_BITS).then(|| {
-            Compress::new_with_window_bits(
-                Compression::new(config.level()),
-                false,
-                own_window.min(MAX_WINDOW_BITS),
-            )
-        });
-        // A larger inflate window than the peer uses is harmless, so an 8-bit peer gets 9.
-        let peer_window = peer_window.clamp(MIN_ZLIB_WINDOW_BITS, MAX_WINDOW_BITS);
+        // flate2 panics outside 9..=15, so every window is checked or clamped before use.
+        let own_window = (MIN_ZLIB_WINDOW_BITS..=MAX_WINDOW_BITS)
+            .contains(&own_window)
+            .then_some(own_window);
         PerMessageDeflate {
             role,
             params,
-            compressor,
+            own_window,
+            level: Compression::new(config.level()),
+            compressor: None,
             reset_compressor: own_reset || own_config_reset,
-            decompressor: Decompress::new_with_window_bits(false, peer_window),
+            // A larger inflate window than the peer uses is harmless: an 8-bit peer gets 9.
+            peer_window: peer_window.clamp(MIN_ZLIB_WINDOW_BITS, MAX_WINDOW_BITS),
+            decompressor: None,
             reset_decompressor: peer_reset,
             stream_ended: false,
             threshold: config.threshold,
@@ -166,16 +170,19 @@ impl PerMessageDeflate {
         input: &[u8],
         output: &mut [u8],
     ) -> Result<(usize, usize), ProtocolError> {
-        let (in_before, out_before) = (self.decompressor.total_in(), self.decompressor.total_out());
-        let status = self
+        let window = self.peer_window;
+        let decompressor = self
             .decompressor
+            .get_or_insert_with(|| Decompress::new_with_window_bits(false, window));
+        let (in_before, out_before) = (decompressor.total_in(), decompressor.total_out());
+        let status = decompressor
             .decompress(input, output, FlushDecompress::Sync)
             .map_err(|error| corrupt(&error.to_string()))?;
+        let consumed = delta(decompressor.total_in(), in_before);
+        let written = delta(decompressor.total_out(), out_before);
         if status == Status::StreamEnd {
             self.stream_ended = true;
         }
-        let consumed = delta(self.decompressor.total_in(), in_before);
-        let written = delta(self.decompressor.total_out(), out_before);
         Ok((consumed, written))
     }
 
@@ -183,7 +190,7 @@ impl PerMessageDeflate {
         // After a final block the stream cannot continue, so it restarts with an empty window
         // even with context takeover; a peer that then refers back fails with corrupt data.
         if self.reset_decompressor || self.stream_ended {
-            self.decompressor.reset(false);
+            self.decompressor = None;
         }
         self.stream_ended = false;
     }
@@ -273,7 +280,7 @@ impl Extension for PerMessageDeflate {
         if fin || result.is_err() {
             // After an error the connection fails; resetting just leaves a clean state.
             if result.is_err() {
-                self.decompressor.reset(false);
+                self.decompressor = None;
             }
             self.end_received_message();
         }
@@ -281,19 +288,23 @@ impl Extension for PerMessageDeflate {
     }
 
     fn encode(&mut self, input: &[u8], position: FramePosition, out: &mut BytesMut) -> Encoded {
-        let Some(compressor) = self.compressor.as_mut() else {
+        let Some(window) = self.own_window else {
             return Encoded::Unchanged;
         };
         if position.first && position.fin && input.len() < self.threshold {
             return Encoded::Unchanged;
         }
+        let level = self.level;
+        let compressor = self
+            .compressor
+            .get_or_insert_with(|| Compress::new_with_window_bits(level, false, window));
         let start = out.len();
         if deflate_sync(compressor, input, out).is_err() {
             // zlib-rs only fails on a broken stream state, never on data. On a first frame we
             // can still send the message uncompressed; later, the peer will see corrupt data
             // and fail the connection, which is the best left to do.
             out.truncate(start);
-            compressor.reset();
+            self.compressor = None;
             if position.first {
                 return Encoded::Unchanged;
             }
@@ -309,7 +320,7 @@ impl Extension for PerMessageDeflate {
                 out.extend_from_slice(&[0x00]);
             }
             if self.reset_compressor {
-                compressor.reset();
+                self.compressor = None;
             }
         }
         Encoded::Transformed { rsv: RSV1 }

@@ -432,3 +432,19 @@ fn only_rsv1_marks_a_compressed_message() {
     assert_eq!(client.role(), Role::Client);
     assert_eq!(client.params(), DeflateParams::default());
 }
+
+#[test]
+fn zlib_state_lives_only_as_long_as_it_is_needed() {
+    let (mut client, mut server) = pair(params(true, false, 15, 15), &config(0));
+    assert!(client.compressor.is_none() && client.decompressor.is_none());
+    transfer(&mut client, &mut server, b"Hello");
+    // The client keeps its compression context; the server keeps its decompression context.
+    assert!(client.compressor.is_some() && server.decompressor.is_some());
+    transfer(&mut server, &mut client, b"Hello");
+    // The server resets after every message, so neither side keeps that direction's state.
+    assert!(server.compressor.is_none() && client.decompressor.is_none());
+    // Messages below the threshold never create any.
+    let (mut client, mut server) = pair(DeflateParams::default(), &config(64));
+    transfer(&mut client, &mut server, b"tiny");
+    assert!(client.compressor.is_none() && server.decompressor.is_none());
+}
