@@ -448,3 +448,20 @@ fn zlib_state_lives_only_as_long_as_it_is_needed() {
     transfer(&mut client, &mut server, b"tiny");
     assert!(client.compressor.is_none() && server.decompressor.is_none());
 }
+
+#[test]
+fn decodes_payload_split_at_every_byte() {
+    let message = messages().concat();
+    let (mut client, mut server) = pair(params(false, false, 15, 11), &config(0));
+    transfer(&mut client, &mut server, b"some history first");
+    let (_, payload) = encode(&mut client, &message);
+    assert!(server.begin_message(RSV1));
+    let mut out = BytesMut::new();
+    for (i, byte) in payload.iter().enumerate() {
+        let fin = i + 1 == payload.len();
+        server
+            .decode(std::slice::from_ref(byte), fin, &mut out, usize::MAX)
+            .unwrap();
+    }
+    assert_eq!(&out[..], &message[..]);
+}

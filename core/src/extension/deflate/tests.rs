@@ -206,6 +206,29 @@ fn client_accepts_each_parameter() {
 }
 
 #[test]
+fn client_told_to_use_an_8_bit_window_sends_uncompressed() {
+    let config = DeflateConfig {
+        threshold: 0,
+        ..DeflateConfig::default()
+    };
+    let mut codec = config
+        .client_accept(&parsed("permessage-deflate; client_max_window_bits=8"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(codec.params().client_max_window_bits, 8);
+    let whole = FramePosition {
+        first: true,
+        fin: true,
+    };
+    let mut out = BytesMut::new();
+    assert_eq!(
+        codec.encode(&[b'a'; 1000], whole, &mut out),
+        Encoded::Unchanged
+    );
+    assert!(out.is_empty());
+}
+
+#[test]
 fn client_rejects_malformed_responses() {
     use DeflateNegotiationError as E;
     let config = DeflateConfig {
