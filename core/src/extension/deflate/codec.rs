@@ -22,13 +22,19 @@ const DEFLATE_STEP: usize = 1024 * 1024;
 /// The negotiated permessage-deflate codec for one connection: a compressor for the messages
 /// we send and a decompressor for the ones we receive, each configured with the parameters
 /// that apply to its direction.
+///
+/// An agreed 8-bit window is honoured with zlib's 9-bit setting: zlib-rs, like zlib, never
+/// refers further back than the window minus its 262-byte lookahead, which is 250 bytes for a
+/// 9-bit window, so its output fits a 256-byte window. A test checks this at every level with
+/// an independent deflate walker.
 #[derive(Debug)]
 pub struct PerMessageDeflate {
     role: Role,
     params: DeflateParams,
-    /// Our compression window; `None` when it would have to be 8 bits, which zlib cannot
-    /// produce: we then send every message uncompressed, which RFC 7692 always allows.
-    own_window: Option<u8>,
+    /// The window we tell zlib to compress with, 9..=15; an agreed 8 becomes 9 (see the type
+    /// docs). zlib refuses 8 for raw deflate only because no header could tell the inflater
+    /// that 9 was used instead.
+    own_window: u8,
     level: Compression,
     /// zlib state is created on the first message that needs it and, without context
     /// takeover, dropped after each message: a compressor costs 250–370 KiB and a
@@ -72,10 +78,8 @@ impl PerMessageDeflate {
                 ),
             };
         let own_window = own_window.min(own_config_window.map_or(MAX_WINDOW_BITS, clamp_window));
-        // flate2 panics outside 9..=15, so every window is checked or clamped before use.
-        let own_window = (MIN_ZLIB_WINDOW_BITS..=MAX_WINDOW_BITS)
-            .contains(&own_window)
-            .then_some(own_window);
+        // flate2 panics outside 9..=15, so every window is clamped before use.
+        let own_window = own_window.clamp(MIN_ZLIB_WINDOW_BITS, MAX_WINDOW_BITS);
         PerMessageDeflate {
             role,
             params,
@@ -288,13 +292,10 @@ impl Extension for PerMessageDeflate {
     }
 
     fn encode(&mut self, input: &[u8], position: FramePosition, out: &mut BytesMut) -> Encoded {
-        let Some(window) = self.own_window else {
-            return Encoded::Unchanged;
-        };
         if position.first && position.fin && input.len() < self.threshold {
             return Encoded::Unchanged;
         }
-        let level = self.level;
+        let (level, window) = (self.level, self.own_window);
         let compressor = self
             .compressor
             .get_or_insert_with(|| Compress::new_with_window_bits(level, false, window));
@@ -327,6 +328,9 @@ impl Extension for PerMessageDeflate {
     }
 }
 
+#[cfg(test)]
+#[path = "distance_check.rs"]
+mod distance_check;
 #[cfg(test)]
 #[path = "codec_tests.rs"]
 mod tests;

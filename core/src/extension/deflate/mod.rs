@@ -54,13 +54,13 @@ use crate::extension::ExtensionOffer;
 use crate::role::Role;
 
 pub use codec::PerMessageDeflate;
-use params::{ClientWindow, MAX_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS, NAME, Params, Side};
+use params::{ClientWindow, MAX_WINDOW_BITS, MIN_HEADER_WINDOW_BITS, NAME, Params, Side};
 
 /// Settings for permessage-deflate, used by both roles.
 ///
 /// The four RFC 7692 parameters mean “what this endpoint asks for” (client) or “what this
-/// endpoint requires or allows” (server); see each field. Window sizes are clamped to 9..=15:
-/// zlib cannot produce raw deflate with an 8-bit window, so we never ask for one.
+/// endpoint requires or allows” (server); see each field. Window sizes are clamped to 8..=15,
+/// the range RFC 7692 allows.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeflateConfig {
@@ -234,9 +234,9 @@ impl fmt::Display for DeflateNegotiationError {
 
 impl std::error::Error for DeflateNegotiationError {}
 
-/// Clamps a configured window size to what zlib can compress with and a header may carry.
+/// Clamps a configured window size to what a header may carry.
 fn clamp_window(bits: u8) -> u8 {
-    bits.clamp(MIN_ZLIB_WINDOW_BITS, MAX_WINDOW_BITS)
+    bits.clamp(MIN_HEADER_WINDOW_BITS, MAX_WINDOW_BITS)
 }
 
 impl DeflateConfig {
@@ -314,13 +314,10 @@ impl DeflateConfig {
 
     /// Picks the first acceptable permessage-deflate offer from a client's
     /// `Sec-WebSocket-Extensions` elements; returns the element to put in the response and
-    /// the codec. Offers that are malformed, or that we cannot honour, are declined (skipped),
-    /// never an error: declining is always a valid answer (RFC 7692 §5).
-    ///
-    /// An offer with `server_max_window_bits=8` (or one that our own
-    /// [`Self::server_max_window_bits`] would bring down to 8) is declined: zlib cannot
-    /// compress raw deflate with a 256-byte window, and §7.1.2.1 forbids answering with a
-    /// larger value than the client asked for.
+    /// the codec. Malformed offers (unknown or repeated parameters, bad values) are declined
+    /// (skipped), never an error: declining is always a valid answer (RFC 7692 §5). Every
+    /// well-formed offer can be honoured, 8-bit windows included (see [`PerMessageDeflate`]),
+    /// so the first well-formed one wins.
     pub fn server_negotiate(
         &self,
         offers: &[ExtensionOffer],
@@ -328,25 +325,22 @@ impl DeflateConfig {
         offers
             .iter()
             .filter(|offer| offer.name == NAME)
-            .filter_map(|offer| Params::parse(offer, Side::Offer).ok())
-            .find_map(|offer| self.server_answer(offer))
-            .map(|answer| {
+            .find_map(|offer| Params::parse(offer, Side::Offer).ok())
+            .map(|offer| {
+                let answer = self.server_answer(offer);
                 let params = DeflateParams::from_response(answer);
                 let codec = PerMessageDeflate::new(Role::Server, params, self);
                 (answer.to_element(), codec)
             })
     }
 
-    /// Our response to one well-formed offer, or `None` to decline it.
-    fn server_answer(&self, offer: Params) -> Option<Params> {
+    /// Our response to one well-formed offer.
+    fn server_answer(&self, offer: Params) -> Params {
         let own_limit = self.server_max_window_bits.map(clamp_window);
         let server_window = match (offer.server_max_window_bits, own_limit) {
             (Some(asked), Some(own)) => Some(asked.min(own)),
             (asked, own) => asked.or(own),
         };
-        if server_window.is_some_and(|bits| bits < MIN_ZLIB_WINDOW_BITS) {
-            return None;
-        }
         // We may only name client_max_window_bits if the client offered it (§7.1.2.2), and
         // then at most the value it offered.
         let client_window = offer.client_max_window_bits.and_then(|offered| {
@@ -359,7 +353,7 @@ impl DeflateConfig {
             }
             .map(ClientWindow::Bits)
         });
-        Some(Params {
+        Params {
             server_no_context_takeover: offer.server_no_context_takeover
                 || self.server_no_context_takeover,
             // The client's flag is a hint that it will reset anyway; echoing it costs nothing.
@@ -367,7 +361,7 @@ impl DeflateConfig {
                 || self.client_no_context_takeover,
             server_max_window_bits: server_window,
             client_max_window_bits: client_window,
-        })
+        }
     }
 }
 

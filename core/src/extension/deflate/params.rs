@@ -17,9 +17,8 @@ pub(super) const CLIENT_MAX_WINDOW_BITS: &str = "client_max_window_bits";
 
 /// The smallest window RFC 7692 allows in a header (§7.1.2.1).
 pub(super) const MIN_HEADER_WINDOW_BITS: u8 = 8;
-/// The smallest window zlib can compress raw deflate with, and the smallest flate2 accepts
-/// for either direction: zlib rejects an 8-bit raw deflate window since 1.2.9 because it never
-/// really honoured it, and zlib-rs follows zlib.
+/// The smallest window flate2 accepts for either direction (zlib rejects 8 for raw deflate
+/// since 1.2.9, and zlib-rs follows it); see `PerMessageDeflate` for how 8 is still honoured.
 pub(super) const MIN_ZLIB_WINDOW_BITS: u8 = 9;
 /// The largest (and default) LZ77 window: 32 KiB.
 pub(super) const MAX_WINDOW_BITS: u8 = 15;
