@@ -49,6 +49,9 @@ pub struct PerMessageDeflate {
     /// A block with BFINAL set ended the deflate stream inside the current message
     /// (§7.2.3.4); the rest of the message is padding and the stream must restart.
     stream_ended: bool,
+    /// The message being sent was compressed from its first frame on; later frames follow
+    /// that choice whatever their size.
+    sending_compressed: bool,
     threshold: usize,
 }
 
@@ -92,6 +95,7 @@ impl PerMessageDeflate {
             decompressor: None,
             reset_decompressor: peer_reset,
             stream_ended: false,
+            sending_compressed: false,
             threshold: config.threshold,
         }
     }
@@ -292,7 +296,11 @@ impl Extension for PerMessageDeflate {
     }
 
     fn encode(&mut self, input: &[u8], position: FramePosition, out: &mut BytesMut) -> Encoded {
-        if position.first && position.fin && input.len() < self.threshold {
+        if position.first {
+            self.sending_compressed = !(position.fin && input.len() < self.threshold);
+        }
+        if !self.sending_compressed {
+            // Below the threshold, or a continuation of a message sent uncompressed.
             return Encoded::Unchanged;
         }
         let (level, window) = (self.level, self.own_window);
@@ -311,6 +319,7 @@ impl Extension for PerMessageDeflate {
             }
         }
         if position.fin {
+            self.sending_compressed = false;
             let appended = out.get(start..).unwrap_or_default();
             if appended.ends_with(&TAIL) {
                 out.truncate(out.len() - TAIL.len());

@@ -275,6 +275,19 @@ fn threshold_sends_small_whole_messages_uncompressed() {
         client.encode(b"ab", first, &mut out),
         Encoded::Transformed { rsv: RSV1 }
     );
+    // Continuations of an uncompressed message stay uncompressed, even if asked.
+    let (mut client, _) = pair(DeflateParams::default(), &config(64));
+    let next = FramePosition {
+        first: false,
+        fin: true,
+    };
+    assert_eq!(encode(&mut client, b"small").0, Encoded::Unchanged);
+    let mut out = BytesMut::new();
+    assert_eq!(
+        client.encode(&[b'x'; 500], next, &mut out),
+        Encoded::Unchanged
+    );
+    assert!(out.is_empty());
 }
 
 #[test]
