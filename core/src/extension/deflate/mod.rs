@@ -64,12 +64,13 @@ use params::{ClientWindow, MAX_WINDOW_BITS, MIN_HEADER_WINDOW_BITS, NAME, Params
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeflateConfig {
-    /// Client: ask the server to reset its compressor after every message (saves the client
-    /// nothing in memory but makes every server message decodable on its own). Server: always
-    /// reset our compressor after every message, and tell the client so.
+    /// Client: ask the server to reset its compressor after every message, which lets us drop
+    /// our decompressor between messages. Server: always reset our compressor after every
+    /// message (dropping its state, see the module docs on memory), and tell the client so.
     pub server_no_context_takeover: bool,
-    /// Client: reset our compressor after every message, and tell the server so. Server: ask
-    /// the client to reset its compressor after every message.
+    /// Client: reset (drop) our compressor after every message, and tell the server so.
+    /// Server: ask the client to reset its compressor after every message, which lets us drop
+    /// our decompressor between messages.
     pub client_no_context_takeover: bool,
     /// Client: ask the server to compress with at most this window (`None`: no limit). Server:
     /// compress with at most this window, and tell the client so.
@@ -88,9 +89,9 @@ pub struct DeflateConfig {
     /// their size is not known when the first frame is sent.
     pub threshold: usize,
     /// Client only: when the first offer asks the server for something
-    /// (`server_no_context_takeover` or `server_max_window_bits`), also offer plain
-    /// `permessage-deflate; client_max_window_bits` after it, so a server that cannot honour
-    /// the request still compresses instead of declining. Default true.
+    /// (`server_no_context_takeover` or `server_max_window_bits`), follow it with the same
+    /// offer minus those requests, so a server that will not honour them still compresses
+    /// instead of declining. Default true.
     pub fallback_offer: bool,
 }
 
