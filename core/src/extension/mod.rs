@@ -4,6 +4,7 @@
 //! The connection knows nothing about any particular extension; it asks the negotiated
 //! [`Extension`] which reserved bits are legal and hands it message payloads to transform.
 
+pub mod deflate;
 mod header;
 
 use std::fmt;
