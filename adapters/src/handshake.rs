@@ -147,6 +147,13 @@ impl From<StatusCode> for Reject {
     }
 }
 
+/// The `decide` callback that accepts every valid request with no subprotocol and no
+/// extension: what the runtime modules' `accept` uses.
+#[allow(clippy::result_large_err)] // the refusal is built once, on a cold path
+pub fn accept_any(_request: &UpgradeRequest) -> Result<Accept, Reject> {
+    Ok(Accept::new())
+}
+
 /// Polls `io` until it is ready, failing with a handshake timeout when `timer` fires first.
 async fn before<R: Runtime, O>(
     timer: &mut Pin<Box<R::Timer>>,

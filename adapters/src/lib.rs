@@ -79,7 +79,7 @@ pub mod async_std;
 
 pub use api::WebSocket;
 pub use error::Error;
-pub use handshake::{AcceptOptions, ConnectOptions, Reject};
+pub use handshake::{AcceptOptions, ConnectOptions, Reject, accept_any};
 pub use runtime::Runtime;
 pub use split::{RecvHalf, ReuniteError, SendHalf};
 pub use transport::Transport;

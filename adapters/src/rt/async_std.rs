@@ -71,7 +71,7 @@ pub async fn connect_with(url: &str, options: &ConnectOptions) -> Result<WebSock
 
 /// Accepts a WebSocket on an accepted TCP stream, agreeing to any valid request.
 pub async fn accept(stream: TcpStream) -> Result<WebSocketStream, Error> {
-    accept_with(stream, &AcceptOptions::new(), |_| Ok(Accept::default())).await
+    accept_with(stream, &AcceptOptions::default(), crate::accept_any).await
 }
 
 /// Accepts a WebSocket on an accepted TCP stream (with `TCP_NODELAY`); `decide` sees the

@@ -35,8 +35,7 @@ pub async fn connect_with(url: &str, options: &ConnectOptions) -> Result<WebSock
 
 /// Accepts a WebSocket on an accepted TCP stream, agreeing to any valid request.
 pub async fn accept(stream: TcpStream) -> Result<WebSocketStream, Error> {
-    let agree = |_: &UpgradeRequest| Ok(Accept::new());
-    accept_with(stream, &AcceptOptions::default(), agree).await
+    accept_with(stream, &AcceptOptions::default(), crate::accept_any).await
 }
 
 /// Accepts a WebSocket on an accepted TCP stream (with `TCP_NODELAY`); `decide` sees the
