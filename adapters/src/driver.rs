@@ -193,6 +193,19 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         Error::Io(error)
     }
 
+    /// Once the connection is over, shuts our write side down if the core has not asked
+    /// for it already: a client whose close handshake ended (by the server's FIN or a
+    /// timeout) completes the TCP teardown instead of leaving the server waiting for its
+    /// EOF until the application drops the socket. Best effort, attempted until it is done.
+    fn finish(&mut self, cx: &mut Context<'_>) {
+        if self.shutdown_done || self.conn.state() != State::Closed {
+            return;
+        }
+        if self.transport.poll_shutdown(cx).is_ready() {
+            self.shutdown_done = true;
+        }
+    }
+
     fn next_event(&mut self) -> Option<Event> {
         let event = self.stash.pop_front().or_else(|| self.conn.poll_event())?;
         if let Event::Closed(closed) = &event {
@@ -210,9 +223,13 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     ) -> Poll<Result<Option<Event>, Error>> {
         loop {
             if let Some(event) = self.next_event() {
+                if matches!(event, Event::Closed(_)) {
+                    self.finish(cx);
+                }
                 return Poll::Ready(Ok(Some(event)));
             }
             if self.conn.state() == State::Closed {
+                self.finish(cx);
                 return Poll::Ready(Ok(None));
             }
             if !self.drive(cx, true)? {
@@ -320,6 +337,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
                     }
                     self.stash.push_back(event);
                 }
+                self.finish(cx);
                 return Poll::Ready(self.closed.clone().ok_or(Error::Closed));
             }
             if !self.conn.wants_read() && self.conn.poll_event().is_some() {

@@ -1,0 +1,310 @@
+//! The scenarios, written once and run on every runtime by `runtime_suite!`.
+
+use std::cell::Cell;
+use std::future::poll_fn;
+use std::io::{Read, Write};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::future::join;
+use http::StatusCode;
+use wsflow::core::handshake::HandshakeError;
+use wsflow::{
+    Accept, AcceptOptions, CloseCause, CloseCode, Config, ConnectOptions, Error, Event, Initiator,
+    Message, Reject, Role, Transport, UpgradeRequest,
+};
+
+use super::{Harness, Peer, socket_pair, within};
+
+fn choose_chat(request: &UpgradeRequest) -> Result<Accept, Reject> {
+    assert_eq!(request.request.uri().path(), "/echo");
+    Ok(Accept::new().subprotocol("chat"))
+}
+
+fn forbid(_: &UpgradeRequest) -> Result<Accept, Reject> {
+    Err(StatusCode::FORBIDDEN.into())
+}
+
+/// Text, binary, a 1 MiB message and a ping over real TCP, then a client-initiated close.
+pub fn loopback_exchange<H: Harness>() {
+    H::block_on(async {
+        let client = ConnectOptions::new().subprotocol("chat");
+        let (client, server) = H::tcp_pair(client, AcceptOptions::new(), choose_chat).await;
+        let (mut client, mut server) = (client.expect("client"), server.expect("server"));
+        assert_eq!(client.subprotocol().as_deref(), Some("chat"));
+        let big = Bytes::from((0..1 << 20).map(|i| (i % 251) as u8).collect::<Vec<u8>>());
+
+        let echo = async {
+            while let Some(message) = server.recv().await.expect("server recv") {
+                server.send(message).await.expect("server send");
+            }
+            server.close_report().expect("server report")
+        };
+        let script = async {
+            let sent = [
+                Message::from("hello"),
+                Message::from(vec![0u8, 1, 2, 255]),
+                Message::Binary(big.clone()),
+                Message::from("héllo ✓"),
+            ];
+            for message in &sent {
+                client.send(message.clone()).await.expect("send");
+            }
+            for message in &sent {
+                assert_eq!(client.recv().await.expect("recv").as_ref(), Some(message));
+            }
+            client.ping(&b"are you there"[..]).await.expect("ping");
+            loop {
+                match client.recv_event().await.expect("event") {
+                    Some(Event::Pong(payload)) => break assert_eq!(&payload[..], b"are you there"),
+                    other => assert!(matches!(other, Some(Event::Ping(_))), "{other:?}"),
+                }
+            }
+            let started = Instant::now();
+            let report = client.close(CloseCode::NORMAL, "done").await.expect("close");
+            assert!(started.elapsed() < Duration::from_secs(2), "close waited for a timeout");
+            assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
+            assert_eq!(report.code, CloseCode::NORMAL);
+            assert_eq!(client.recv().await.expect("after close"), None);
+        };
+        let (server_report, ()) = join(echo, script).await;
+        assert_eq!(server_report.cause, CloseCause::Clean { initiator: Initiator::Remote });
+        assert_eq!(server_report.code, CloseCode::NORMAL);
+        assert_eq!(&*server_report.reason, "done");
+    });
+}
+
+/// The server closes; its FIN reaches the client, which sees a clean close with the code
+/// long before its own close timeout could have ended the wait.
+pub fn server_close_reaches_client_as_fin<H: Harness>() {
+    H::block_on(async {
+        let mut config = Config::default();
+        config.close_timeout = Duration::from_secs(5);
+        let client = ConnectOptions::new().config(config);
+        let (client, server) = H::tcp_pair(client, AcceptOptions::new(), wsflow::accept_any).await;
+        let (mut client, mut server) = (client.expect("client"), server.expect("server"));
+        let started = Instant::now();
+        let closing = async {
+            let report = server.close(CloseCode::from(4001), "bye").await.expect("close");
+            assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
+        };
+        let receiving = async move {
+            assert_eq!(client.recv().await.expect("clean end"), None);
+            let report = client.close_report().expect("report");
+            assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Remote });
+            assert_eq!((report.code, &*report.reason), (CloseCode::from(4001), "bye"));
+            // Dropping the client here closes its socket, which ends the server's wait.
+        };
+        join(closing, receiving).await;
+        assert!(started.elapsed() < Duration::from_secs(2), "the client waited for its timeout");
+    });
+}
+
+/// A rejected upgrade: the server sends the status, the client reports it.
+pub fn rejected_upgrade<H: Harness>() {
+    H::block_on(async {
+        let (client, server) = H::tcp_pair(ConnectOptions::new(), AcceptOptions::new(), forbid).await;
+        assert!(matches!(server, Err(Error::Rejected(StatusCode::FORBIDDEN))), "{server:?}");
+        match client {
+            Err(Error::Handshake(HandshakeError::UnexpectedStatus(response))) => {
+                assert_eq!(response.status(), StatusCode::FORBIDDEN);
+            }
+            other => panic!("client: {other:?}"),
+        }
+    });
+}
+
+/// The transport's shutdown half-closes: the peer reads EOF and can still write back.
+pub fn transport_half_closes<H: Harness>() {
+    H::block_on(async {
+        let (mut a, mut b) = H::raw_tcp_pair().await;
+        poll_fn(|cx| a.poll_shutdown(cx)).await.expect("shutdown");
+        let mut buf = [0u8; 8];
+        let n = poll_fn(|cx| b.poll_read(cx, &mut buf)).await.expect("read");
+        assert_eq!(n, 0, "the peer must read EOF after the shutdown");
+        poll_fn(|cx| b.poll_write(cx, b"still")).await.expect("write back");
+        let n = poll_fn(|cx| a.poll_read(cx, &mut buf)).await.expect("read after shutdown");
+        assert_eq!(&buf[..n], b"still");
+    });
+}
+
+/// The peer stops reading: `send` waits with bounded memory; a send cancelled while
+/// waiting queues nothing; when the peer reads again everything arrives exactly once.
+pub fn peer_stops_reading<H: Harness>() {
+    const SIZE: usize = 64 << 10;
+    const FRAME: usize = SIZE + 14; // 64-bit length and a mask key
+    H::block_on(async {
+        let (mut ws, mut peer) = socket_pair::<H>(Role::Client, Config::default());
+        let high_water = Config::default().write_buffer_high_water;
+        let sent = Cell::new(0usize);
+        let flood = async {
+            for i in 0..200u8 {
+                ws.send(vec![i; SIZE]).await.expect("send");
+                sent.set(sent.get() + 1);
+            }
+        };
+        assert!(within::<H::R, _>(Duration::from_millis(300), flood).await.is_none(), "send never waited");
+        assert!(ws.buffered_amount() <= high_water + FRAME, "buffered {}", ws.buffered_amount());
+        let sent_before = sent.get();
+        // One more cancelled attempt, from the middle of its wait.
+        assert!(within::<H::R, _>(Duration::from_millis(20), ws.send(vec![7; SIZE])).await.is_none());
+
+        let reader = thread::spawn(move || {
+            let mut total = 0usize;
+            let mut buf = vec![0u8; 64 << 10];
+            loop {
+                match peer.read(&mut buf) {
+                    Ok(0) | Err(_) => break total,
+                    Ok(n) => total += n,
+                }
+            }
+        });
+        ws.send(vec![1; SIZE]).await.expect("send after the peer reads again");
+        ws.flush().await.expect("flush");
+        drop(ws);
+        let total = reader.join().expect("reader");
+        assert_eq!(total, (sent_before + 1) * FRAME, "a cancelled send left bytes behind");
+    });
+}
+
+/// `recv` dropped again and again while a peer trickles frames byte by byte: every message
+/// arrives intact.
+pub fn recv_cancellation<H: Harness>() {
+    H::block_on(async {
+        let (mut ws, socket) = socket_pair::<H>(Role::Server, Config::default());
+        let messages = vec![
+            Message::from("first"),
+            Message::from(vec![3u8; 300]),
+            Message::from("ü".repeat(2000)),
+            Message::from((0..70_000u32).map(|i| i as u8).collect::<Vec<u8>>()),
+            Message::from("last"),
+        ];
+        let expected = messages.clone();
+        let writer = thread::spawn(move || {
+            let mut peer = Peer::new(socket, Role::Client);
+            for message in messages {
+                peer.conn.send(message).expect("queue");
+            }
+            let mut bytes = Vec::new();
+            while !peer.conn.pending_output().is_empty() {
+                let chunk = peer.conn.pending_output().to_vec();
+                peer.conn.consume_output(chunk.len());
+                bytes.extend(chunk);
+            }
+            // Byte by byte through every header and the start of each payload, then faster.
+            let mut at = 0;
+            let mut step = 0usize;
+            while at < bytes.len() {
+                let n = if step < 600 { 1 } else { 997 }.min(bytes.len() - at);
+                peer.socket.write_all(&bytes[at..at + n]).expect("trickle");
+                at += n;
+                step += 1;
+                thread::sleep(Duration::from_micros(if step < 600 { 150 } else { 50 }));
+            }
+            peer
+        });
+        let mut received = Vec::new();
+        let mut cancelled = 0;
+        while received.len() < expected.len() {
+            match within::<H::R, _>(Duration::from_millis(1), ws.recv()).await {
+                Some(message) => received.push(message.expect("recv").expect("message")),
+                None => cancelled += 1,
+            }
+        }
+        assert_eq!(received, expected);
+        assert!(cancelled >= 20, "recv was cancelled only {cancelled} times");
+        drop(writer.join().expect("writer"));
+    });
+}
+
+/// `close` cancelled before the peer answers, then called again: one close frame on the
+/// wire, a clean end.
+pub fn close_cancellation<H: Harness>() {
+    H::block_on(async {
+        let (mut ws, socket) = socket_pair::<H>(Role::Client, Config::default());
+        let peer = thread::spawn(move || {
+            let mut peer = Peer::new(socket, Role::Server);
+            let mut buf = [0u8; 64];
+            let n = peer.socket.read(&mut buf).expect("close frame");
+            thread::sleep(Duration::from_millis(150));
+            peer.conn.receive(Instant::now(), &buf[..n]);
+            peer.flush(); // the reply, then the FIN
+            let mut rest = Vec::new();
+            let _ = peer.socket.read_to_end(&mut rest);
+            (n, rest.len())
+        });
+        let first = within::<H::R, _>(Duration::from_millis(30), ws.close(CloseCode::NORMAL, "x")).await;
+        assert!(first.is_none(), "close finished before the peer answered");
+        let report = ws.close(CloseCode::NORMAL, "x").await.expect("close again");
+        assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
+        drop(ws);
+        let (first_read, rest) = peer.join().expect("peer");
+        assert_eq!((first_read, rest), (2 + 4 + 3, 0), "exactly one close frame");
+    });
+}
+
+/// A client whose close handshake completed but whose server never sends the FIN stops
+/// waiting at the close timeout.
+pub fn close_timeout_without_fin<H: Harness>() {
+    H::block_on(async {
+        let mut config = Config::default();
+        config.close_timeout = Duration::from_millis(300);
+        let (mut ws, socket) = socket_pair::<H>(Role::Client, config);
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let peer = thread::spawn(move || {
+            let mut peer = Peer::new(socket, Role::Server);
+            let mut buf = [0u8; 64];
+            let n = peer.socket.read(&mut buf).expect("close frame");
+            peer.conn.receive(Instant::now(), &buf[..n]);
+            let reply = peer.conn.pending_output().to_vec();
+            peer.socket.write_all(&reply).expect("reply"); // but no FIN
+            let _ = hold.recv();
+        });
+        let started = Instant::now();
+        let report = ws.close(CloseCode::NORMAL, "").await.expect("close");
+        let waited = started.elapsed();
+        assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
+        assert!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(3), "{waited:?}");
+        release.send(()).expect("release");
+        peer.join().expect("peer");
+    });
+}
+
+/// Split: while only the send half is awaited, a ping is answered; while only the receive
+/// half is awaited, what the send half queued is written; the halves reunite.
+pub fn split_halves_drive_the_connection<H: Harness>() {
+    H::block_on(async {
+        let (ws, socket) = socket_pair::<H>(Role::Client, Config::default());
+        let peer = thread::spawn(move || {
+            let mut peer = Peer::new(socket, Role::Server);
+            peer.conn.send_ping(&b"ping"[..]).expect("ping");
+            peer.flush();
+            thread::sleep(Duration::from_millis(200)); // not reading: the client's send waits
+            let mut pong_seen = false;
+            while let Some(event) = peer.next_event() {
+                match event {
+                    Event::Pong(payload) => pong_seen |= &payload[..] == b"ping",
+                    Event::Message(message) if message.len() == 1 << 20 => {
+                        peer.conn.send(message).expect("echo");
+                        peer.flush();
+                    }
+                    Event::CloseReceived(_) => assert!(pong_seen, "close before the pong"),
+                    _ => {}
+                }
+            }
+            pong_seen
+        });
+        let (mut send, mut recv) = ws.split();
+        for i in 0..40u8 {
+            send.send(vec![i; 64 << 10]).await.expect("send");
+        }
+        send.start_send(vec![9u8; 1 << 20]).expect("queue without writing");
+        let echoed = recv.recv().await.expect("recv").expect("echo");
+        assert_eq!(echoed.len(), 1 << 20);
+        let mut ws = send.reunite(recv).expect("same connection");
+        let report = ws.close(CloseCode::NORMAL, "").await.expect("close");
+        assert!(report.was_clean(), "{report:?}");
+        assert!(peer.join().expect("peer"), "the ping was never answered");
+    });
+}

@@ -1,0 +1,169 @@
+//! Every scenario of `common::scenarios` on every runtime: real 127.0.0.1 sockets for the
+//! handshake, exchange and close; Unix socket pairs with a scripted peer for backpressure,
+//! cancellation, timers and split halves.
+
+#![cfg(all(feature = "tokio", feature = "smol", feature = "async-std"))]
+
+mod common;
+
+use common::Harness;
+
+/// Generates one `#[test]` per scenario for a harness.
+macro_rules! runtime_suite {
+    ($module:ident, $harness:path) => {
+        mod $module {
+            use crate::common::scenarios;
+
+            #[test]
+            fn loopback_exchange() {
+                scenarios::loopback_exchange::<$harness>();
+            }
+            #[test]
+            fn server_close_reaches_client_as_fin() {
+                scenarios::server_close_reaches_client_as_fin::<$harness>();
+            }
+            #[test]
+            fn rejected_upgrade() {
+                scenarios::rejected_upgrade::<$harness>();
+            }
+            #[test]
+            fn transport_half_closes() {
+                scenarios::transport_half_closes::<$harness>();
+            }
+            #[test]
+            fn peer_stops_reading() {
+                scenarios::peer_stops_reading::<$harness>();
+            }
+            #[test]
+            fn recv_cancellation() {
+                scenarios::recv_cancellation::<$harness>();
+            }
+            #[test]
+            fn close_cancellation() {
+                scenarios::close_cancellation::<$harness>();
+            }
+            #[test]
+            fn close_timeout_without_fin() {
+                scenarios::close_timeout_without_fin::<$harness>();
+            }
+            #[test]
+            fn split_halves_drive_the_connection() {
+                scenarios::split_halves_drive_the_connection::<$harness>();
+            }
+        }
+    };
+}
+
+runtime_suite!(on_tokio, crate::TokioHarness);
+runtime_suite!(on_smol, crate::SmolHarness);
+runtime_suite!(on_async_std, crate::AsyncStdHarness);
+
+use std::future::Future;
+use std::os::unix::net::UnixStream;
+
+use futures_util::future::join;
+use wsflow::{Accept, AcceptOptions, ConnectOptions, Error, Reject, UpgradeRequest};
+
+type Decide = fn(&UpgradeRequest) -> Result<Accept, Reject>;
+type Pair<W> = (Result<W, Error>, Result<W, Error>);
+
+struct TokioHarness;
+
+impl Harness for TokioHarness {
+    type Tcp = wsflow::tokio::TokioIo<tokio::net::TcpStream>;
+    type Unix = wsflow::tokio::TokioIo<tokio::net::UnixStream>;
+    type R = wsflow::tokio::Tokio;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        runtime.expect("runtime").block_on(future)
+    }
+
+    async fn tcp_pair(client: ConnectOptions, server: AcceptOptions, decide: Decide) -> Pair<wsflow::tokio::WebSocketStream> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
+        let accepting = async {
+            let (stream, _) = listener.accept().await?;
+            wsflow::tokio::accept_with(stream, &server, decide).await
+        };
+        join(wsflow::tokio::connect_with(&url, &client), accepting).await
+    }
+
+    async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (a, b) = join(tokio::net::TcpStream::connect(addr), listener.accept()).await;
+        (wsflow::tokio::TokioIo(a.expect("connect")), wsflow::tokio::TokioIo(b.expect("accept").0))
+    }
+
+    fn unix(socket: UnixStream) -> Self::Unix {
+        wsflow::tokio::TokioIo(tokio::net::UnixStream::from_std(socket).expect("register"))
+    }
+}
+
+struct SmolHarness;
+
+impl Harness for SmolHarness {
+    type Tcp = wsflow::smol::FuturesIo<smol::net::TcpStream>;
+    type Unix = wsflow::smol::FuturesIo<smol::net::unix::UnixStream>;
+    type R = wsflow::smol::AsyncIo;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        smol::block_on(future)
+    }
+
+    async fn tcp_pair(client: ConnectOptions, server: AcceptOptions, decide: Decide) -> Pair<wsflow::smol::WebSocketStream> {
+        let listener = smol::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
+        let accepting = async {
+            let (stream, _) = listener.accept().await?;
+            wsflow::smol::accept_with(stream, &server, decide).await
+        };
+        join(wsflow::smol::connect_with(&url, &client), accepting).await
+    }
+
+    async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
+        let listener = smol::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (a, b) = join(smol::net::TcpStream::connect(addr), listener.accept()).await;
+        (wsflow::smol::FuturesIo(a.expect("connect")), wsflow::smol::FuturesIo(b.expect("accept").0))
+    }
+
+    fn unix(socket: UnixStream) -> Self::Unix {
+        wsflow::smol::FuturesIo(socket.try_into().expect("register"))
+    }
+}
+
+struct AsyncStdHarness;
+
+impl Harness for AsyncStdHarness {
+    type Tcp = wsflow::async_std::AsyncStdTcp;
+    type Unix = wsflow::async_std::FuturesIo<async_std::os::unix::net::UnixStream>;
+    type R = wsflow::async_std::AsyncIo;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        async_std::task::block_on(future)
+    }
+
+    async fn tcp_pair(client: ConnectOptions, server: AcceptOptions, decide: Decide) -> Pair<wsflow::async_std::WebSocketStream> {
+        let listener = async_std::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
+        let accepting = async {
+            let (stream, _) = listener.accept().await?;
+            wsflow::async_std::accept_with(stream, &server, decide).await
+        };
+        join(wsflow::async_std::connect_with(&url, &client), accepting).await
+    }
+
+    async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
+        use wsflow::async_std::{AsyncStdTcp, FuturesIo};
+        let listener = async_std::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (a, b) = join(async_std::net::TcpStream::connect(addr), listener.accept()).await;
+        (AsyncStdTcp(FuturesIo(a.expect("connect"))), AsyncStdTcp(FuturesIo(b.expect("accept").0)))
+    }
+
+    fn unix(socket: UnixStream) -> Self::Unix {
+        wsflow::async_std::FuturesIo(socket.into())
+    }
+}
