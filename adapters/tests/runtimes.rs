@@ -137,8 +137,8 @@ impl Harness for SmolHarness {
 struct AsyncStdHarness;
 
 impl Harness for AsyncStdHarness {
-    type Tcp = wsflow::async_std::AsyncStdTcp;
-    type Unix = wsflow::async_std::FuturesIo<async_std::os::unix::net::UnixStream>;
+    type Tcp = wsflow::async_std::AsyncStdIo;
+    type Unix = wsflow::async_std::AsyncStdIo<async_std::os::unix::net::UnixStream>;
     type R = wsflow::async_std::AsyncIo;
 
     fn block_on<F: Future>(future: F) -> F::Output {
@@ -156,14 +156,14 @@ impl Harness for AsyncStdHarness {
     }
 
     async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
-        use wsflow::async_std::{AsyncStdTcp, FuturesIo};
+        use wsflow::async_std::{AsyncStdIo, FuturesIo};
         let listener = async_std::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (a, b) = join(async_std::net::TcpStream::connect(addr), listener.accept()).await;
-        (AsyncStdTcp(FuturesIo(a.expect("connect"))), AsyncStdTcp(FuturesIo(b.expect("accept").0)))
+        (AsyncStdIo(FuturesIo(a.expect("connect"))), AsyncStdIo(FuturesIo(b.expect("accept").0)))
     }
 
     fn unix(socket: UnixStream) -> Self::Unix {
-        wsflow::async_std::FuturesIo(socket.into())
+        wsflow::async_std::AsyncStdIo(wsflow::async_std::FuturesIo(socket.into()))
     }
 }

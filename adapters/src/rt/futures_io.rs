@@ -30,7 +30,7 @@ impl Runtime for AsyncIo {
 /// Any `futures-io` byte stream as a [`Transport`]. Its `poll_shutdown` is the stream's
 /// `poll_close`, which must half-close: true of smol's (`async-net`) `TcpStream` and
 /// `UnixStream`, **not** of async-std's, which only flush (use
-/// `async_std::AsyncStdTcp` for those).
+/// `async_std::AsyncStdIo` for those).
 #[derive(Debug)]
 pub struct FuturesIo<S>(pub S);
 
