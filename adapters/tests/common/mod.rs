@@ -57,6 +57,14 @@ pub async fn within<R: Runtime, F: Future>(limit: Duration, future: F) -> Option
     }
 }
 
+/// Runs a scenario on `H`'s runtime; a scenario that hangs fails after 20 s instead.
+pub fn run<H: Harness>(scenario: impl Future<Output = ()>) {
+    H::block_on(async {
+        let limit = Duration::from_secs(20);
+        within::<H::R, _>(limit, scenario).await.expect("the scenario hung");
+    });
+}
+
 /// A connection over one end of a socket pair, skipping the opening handshake, and the
 /// other end for a blocking peer.
 pub fn socket_pair<H: Harness>(role: Role, config: Config) -> (Ws<H::Unix, H::R>, UnixStream) {

@@ -15,7 +15,7 @@ use wsflow::{
     Message, Reject, Role, Transport, UpgradeRequest,
 };
 
-use super::{Harness, Peer, socket_pair, within};
+use super::{Harness, Peer, run, socket_pair, within};
 
 fn choose_chat(request: &UpgradeRequest) -> Result<Accept, Reject> {
     assert_eq!(request.request.uri().path(), "/echo");
@@ -28,7 +28,7 @@ fn forbid(_: &UpgradeRequest) -> Result<Accept, Reject> {
 
 /// Text, binary, a 1 MiB message and a ping over real TCP, then a client-initiated close.
 pub fn loopback_exchange<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let client = ConnectOptions::new().subprotocol("chat");
         let (client, server) = H::tcp_pair(client, AcceptOptions::new(), choose_chat).await;
         let (mut client, mut server) = (client.expect("client"), server.expect("server"));
@@ -78,7 +78,7 @@ pub fn loopback_exchange<H: Harness>() {
 /// The server closes; its FIN reaches the client, which sees a clean close with the code
 /// long before its own close timeout could have ended the wait.
 pub fn server_close_reaches_client_as_fin<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let mut config = Config::default();
         config.close_timeout = Duration::from_secs(5);
         let client = ConnectOptions::new().config(config);
@@ -103,7 +103,7 @@ pub fn server_close_reaches_client_as_fin<H: Harness>() {
 
 /// A rejected upgrade: the server sends the status, the client reports it.
 pub fn rejected_upgrade<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let (client, server) = H::tcp_pair(ConnectOptions::new(), AcceptOptions::new(), forbid).await;
         assert!(matches!(server, Err(Error::Rejected(StatusCode::FORBIDDEN))), "{server:?}");
         match client {
@@ -117,7 +117,7 @@ pub fn rejected_upgrade<H: Harness>() {
 
 /// The transport's shutdown half-closes: the peer reads EOF and can still write back.
 pub fn transport_half_closes<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let (mut a, mut b) = H::raw_tcp_pair().await;
         poll_fn(|cx| a.poll_shutdown(cx)).await.expect("shutdown");
         let mut buf = [0u8; 8];
@@ -134,7 +134,7 @@ pub fn transport_half_closes<H: Harness>() {
 pub fn peer_stops_reading<H: Harness>() {
     const SIZE: usize = 64 << 10;
     const FRAME: usize = SIZE + 14; // 64-bit length and a mask key
-    H::block_on(async {
+    run::<H>(async {
         let (mut ws, mut peer) = socket_pair::<H>(Role::Client, Config::default());
         let high_water = Config::default().write_buffer_high_water;
         let sent = Cell::new(0usize);
@@ -171,7 +171,7 @@ pub fn peer_stops_reading<H: Harness>() {
 /// `recv` dropped again and again while a peer trickles frames byte by byte: every message
 /// arrives intact.
 pub fn recv_cancellation<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let (mut ws, socket) = socket_pair::<H>(Role::Server, Config::default());
         let messages = vec![
             Message::from("first"),
@@ -221,7 +221,7 @@ pub fn recv_cancellation<H: Harness>() {
 /// `close` cancelled before the peer answers, then called again: one close frame on the
 /// wire, a clean end.
 pub fn close_cancellation<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let (mut ws, socket) = socket_pair::<H>(Role::Client, Config::default());
         let peer = thread::spawn(move || {
             let mut peer = Peer::new(socket, Role::Server);
@@ -247,7 +247,7 @@ pub fn close_cancellation<H: Harness>() {
 /// A client whose close handshake completed but whose server never sends the FIN stops
 /// waiting at the close timeout.
 pub fn close_timeout_without_fin<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let mut config = Config::default();
         config.close_timeout = Duration::from_millis(300);
         let (mut ws, socket) = socket_pair::<H>(Role::Client, config);
@@ -274,7 +274,7 @@ pub fn close_timeout_without_fin<H: Harness>() {
 /// Split: while only the send half is awaited, a ping is answered; while only the receive
 /// half is awaited, what the send half queued is written; the halves reunite.
 pub fn split_halves_drive_the_connection<H: Harness>() {
-    H::block_on(async {
+    run::<H>(async {
         let (ws, socket) = socket_pair::<H>(Role::Client, Config::default());
         let peer = thread::spawn(move || {
             let mut peer = Peer::new(socket, Role::Server);
@@ -282,9 +282,17 @@ pub fn split_halves_drive_the_connection<H: Harness>() {
             peer.flush();
             thread::sleep(Duration::from_millis(200)); // not reading: the client's send waits
             let mut pong_seen = false;
+            let mut messages = 0;
             while let Some(event) = peer.next_event() {
                 match event {
-                    Event::Pong(payload) => pong_seen |= &payload[..] == b"ping",
+                    Event::Pong(payload) => {
+                        assert_eq!(&payload[..], b"ping");
+                        // Answered while the send half waited, not when the receive half
+                        // was polled after all 40 messages had gone.
+                        assert!(messages < 40, "pong only after {messages} messages");
+                        pong_seen = true;
+                    }
+                    Event::Message(message) if message.len() == 64 << 10 => messages += 1,
                     Event::Message(message) if message.len() == 1 << 20 => {
                         peer.conn.send(message).expect("echo");
                         peer.flush();
