@@ -118,38 +118,75 @@ impl AcceptOptions {
 }
 
 /// A server's refusal of an upgrade request: the HTTP response to send before closing.
+/// Boxed inside, so a `Result<Accept, Reject>` stays small.
 ///
 /// ```
-/// use http::StatusCode;
+/// use http::{HeaderValue, StatusCode, header};
 /// use wsflow::Reject;
 ///
-/// let reject = Reject::from(StatusCode::FORBIDDEN);
-/// assert!(reject.body.is_empty());
+/// let reject = Reject::new(StatusCode::UNAUTHORIZED)
+///     .header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
+///     .body("log in first");
+/// assert_eq!(reject.status(), StatusCode::UNAUTHORIZED);
+/// let plain: Reject = StatusCode::FORBIDDEN.into();
+/// assert!(plain.body_bytes().is_empty());
 /// ```
 #[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Reject {
+pub struct Reject(Box<RejectParts>);
+
+#[derive(Debug, Clone)]
+struct RejectParts {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Reject {
+    /// A refusal with `status`, no extra header and an empty body.
+    pub fn new(status: StatusCode) -> Self {
+        Reject(Box::new(RejectParts {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }))
+    }
+
+    /// Adds a response header (`WWW-Authenticate`, `Retry-After`, …).
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.0.headers.append(name, value);
+        self
+    }
+
+    /// Sets the response body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.0.body = body.into();
+        self
+    }
+
     /// The response status.
-    pub status: StatusCode,
-    /// Extra response headers (`WWW-Authenticate`, …).
-    pub headers: HeaderMap,
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+
+    /// The extra response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.0.headers
+    }
+
     /// The response body.
-    pub body: Bytes,
+    pub fn body_bytes(&self) -> &Bytes {
+        &self.0.body
+    }
 }
 
 impl From<StatusCode> for Reject {
     fn from(status: StatusCode) -> Self {
-        Reject {
-            status,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-        }
+        Reject::new(status)
     }
 }
 
 /// The `decide` callback that accepts every valid request with no subprotocol and no
 /// extension: what the runtime modules' `accept` uses.
-#[allow(clippy::result_large_err)] // the refusal is built once, on a cold path
 pub fn accept_any(_request: &UpgradeRequest) -> Result<Accept, Reject> {
     Ok(Accept::new())
 }
@@ -284,9 +321,10 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
                 Ok(WebSocket::from_driver(driver))
             }
             Err(reject) => {
-                let response = reject_response(reject.status, &reject.headers, &reject.body);
+                let response =
+                    reject_response(reject.status(), reject.headers(), reject.body_bytes());
                 refuse::<T, R>(&mut transport, &mut timer, &response).await;
-                Err(Error::Rejected(reject.status))
+                Err(Error::Rejected(reject.status()))
             }
         }
     }

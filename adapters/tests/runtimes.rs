@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::Harness;
+use common::{Harness, Pair};
 
 /// Generates one `#[test]` per scenario for a harness.
 macro_rules! runtime_suite {
@@ -62,10 +62,9 @@ use std::future::Future;
 use std::os::unix::net::UnixStream;
 
 use futures_util::future::join;
-use wsflow::{Accept, AcceptOptions, ConnectOptions, Error, Reject, UpgradeRequest};
+use wsflow::{Accept, AcceptOptions, ConnectOptions, Reject, UpgradeRequest};
 
 type Decide = fn(&UpgradeRequest) -> Result<Accept, Reject>;
-type Pair<W> = (Result<W, Error>, Result<W, Error>);
 
 struct TokioHarness;
 
@@ -75,12 +74,20 @@ impl Harness for TokioHarness {
     type R = wsflow::tokio::Tokio;
 
     fn block_on<F: Future>(future: F) -> F::Output {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
         runtime.expect("runtime").block_on(future)
     }
 
-    async fn tcp_pair(client: ConnectOptions, server: AcceptOptions, decide: Decide) -> Pair<wsflow::tokio::WebSocketStream> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    async fn tcp_pair(
+        client: ConnectOptions,
+        server: AcceptOptions,
+        decide: Decide,
+    ) -> Pair<wsflow::tokio::WebSocketStream> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
         let accepting = async {
             let (stream, _) = listener.accept().await?;
@@ -90,10 +97,15 @@ impl Harness for TokioHarness {
     }
 
     async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (a, b) = join(tokio::net::TcpStream::connect(addr), listener.accept()).await;
-        (wsflow::tokio::TokioIo(a.expect("connect")), wsflow::tokio::TokioIo(b.expect("accept").0))
+        (
+            wsflow::tokio::TokioIo(a.expect("connect")),
+            wsflow::tokio::TokioIo(b.expect("accept").0),
+        )
     }
 
     fn unix(socket: UnixStream) -> Self::Unix {
@@ -112,8 +124,14 @@ impl Harness for SmolHarness {
         smol::block_on(future)
     }
 
-    async fn tcp_pair(client: ConnectOptions, server: AcceptOptions, decide: Decide) -> Pair<wsflow::smol::WebSocketStream> {
-        let listener = smol::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    async fn tcp_pair(
+        client: ConnectOptions,
+        server: AcceptOptions,
+        decide: Decide,
+    ) -> Pair<wsflow::smol::WebSocketStream> {
+        let listener = smol::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
         let accepting = async {
             let (stream, _) = listener.accept().await?;
@@ -123,10 +141,15 @@ impl Harness for SmolHarness {
     }
 
     async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
-        let listener = smol::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = smol::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (a, b) = join(smol::net::TcpStream::connect(addr), listener.accept()).await;
-        (wsflow::smol::FuturesIo(a.expect("connect")), wsflow::smol::FuturesIo(b.expect("accept").0))
+        (
+            wsflow::smol::FuturesIo(a.expect("connect")),
+            wsflow::smol::FuturesIo(b.expect("accept").0),
+        )
     }
 
     fn unix(socket: UnixStream) -> Self::Unix {
@@ -145,8 +168,14 @@ impl Harness for AsyncStdHarness {
         async_std::task::block_on(future)
     }
 
-    async fn tcp_pair(client: ConnectOptions, server: AcceptOptions, decide: Decide) -> Pair<wsflow::async_std::WebSocketStream> {
-        let listener = async_std::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    async fn tcp_pair(
+        client: ConnectOptions,
+        server: AcceptOptions,
+        decide: Decide,
+    ) -> Pair<wsflow::async_std::WebSocketStream> {
+        let listener = async_std::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
         let accepting = async {
             let (stream, _) = listener.accept().await?;
@@ -157,10 +186,15 @@ impl Harness for AsyncStdHarness {
 
     async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
         use wsflow::async_std::{AsyncStdIo, FuturesIo};
-        let listener = async_std::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = async_std::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (a, b) = join(async_std::net::TcpStream::connect(addr), listener.accept()).await;
-        (AsyncStdIo(FuturesIo(a.expect("connect"))), AsyncStdIo(FuturesIo(b.expect("accept").0)))
+        (
+            AsyncStdIo(FuturesIo(a.expect("connect"))),
+            AsyncStdIo(FuturesIo(b.expect("accept").0)),
+        )
     }
 
     fn unix(socket: UnixStream) -> Self::Unix {

@@ -57,7 +57,11 @@ where
         self.0.poll_write(cx, buf)
     }
 
-    fn poll_write_vectored(&mut self, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         self.0.poll_write_vectored(cx, bufs)
     }
 
@@ -97,7 +101,11 @@ pub async fn accept(stream: TcpStream) -> Result<WebSocketStream, Error> {
 
 /// Accepts a WebSocket on an accepted TCP stream (with `TCP_NODELAY`); `decide` sees the
 /// upgrade request and accepts or rejects it (see [`WebSocket::server`]).
-pub async fn accept_with<F>(stream: TcpStream, options: &AcceptOptions, decide: F) -> Result<WebSocketStream, Error>
+pub async fn accept_with<F>(
+    stream: TcpStream,
+    options: &AcceptOptions,
+    decide: F,
+) -> Result<WebSocketStream, Error>
 where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {

@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::{Either, select};
 use wsflow::core::{Config, Connection, Event, Role};
-use wsflow::{Accept, AcceptOptions, ConnectOptions, Error, Reject, Runtime, Transport, UpgradeRequest, WebSocket};
+use wsflow::{
+    Accept, AcceptOptions, ConnectOptions, Error, Reject, Runtime, Transport, UpgradeRequest,
+    WebSocket,
+};
 
 /// How long a blocking peer waits for a byte before giving up (a failing test, not a hang).
 pub const PEER_PATIENCE: Duration = Duration::from_secs(5);
@@ -36,7 +39,7 @@ pub trait Harness {
         client: ConnectOptions,
         server: AcceptOptions,
         decide: fn(&UpgradeRequest) -> Result<Accept, Reject>,
-    ) -> impl Future<Output = (Result<Ws<Self::Tcp, Self::R>, Error>, Result<Ws<Self::Tcp, Self::R>, Error>)>;
+    ) -> impl Future<Output = Pair<Ws<Self::Tcp, Self::R>>>;
 
     /// Two connected TCP transports, with no handshake.
     fn raw_tcp_pair() -> impl Future<Output = (Self::Tcp, Self::Tcp)>;
@@ -46,6 +49,9 @@ pub trait Harness {
 }
 
 pub type Ws<T, R> = WebSocket<T, R>;
+
+/// The client's and the server's handshake results.
+pub type Pair<W> = (Result<W, Error>, Result<W, Error>);
 
 /// Runs `future` for at most `limit`; `None` if the limit came first (the future is dropped,
 /// which is how the cancellation tests cancel).
@@ -61,7 +67,9 @@ pub async fn within<R: Runtime, F: Future>(limit: Duration, future: F) -> Option
 pub fn run<H: Harness>(scenario: impl Future<Output = ()>) {
     H::block_on(async {
         let limit = Duration::from_secs(20);
-        within::<H::R, _>(limit, scenario).await.expect("the scenario hung");
+        within::<H::R, _>(limit, scenario)
+            .await
+            .expect("the scenario hung");
     });
 }
 
@@ -70,7 +78,9 @@ pub fn run<H: Harness>(scenario: impl Future<Output = ()>) {
 pub fn socket_pair<H: Harness>(role: Role, config: Config) -> (Ws<H::Unix, H::R>, UnixStream) {
     let (ours, theirs) = UnixStream::pair().expect("socket pair");
     ours.set_nonblocking(true).expect("non-blocking");
-    theirs.set_read_timeout(Some(PEER_PATIENCE)).expect("read timeout");
+    theirs
+        .set_read_timeout(Some(PEER_PATIENCE))
+        .expect("read timeout");
     let conn = Connection::new(role, config, H::R::now());
     (WebSocket::from_connection(H::unix(ours), conn), theirs)
 }

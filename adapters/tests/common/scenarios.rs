@@ -17,6 +17,7 @@ use wsflow::{
 
 use super::{Harness, Peer, run, socket_pair, within};
 
+#[allow(clippy::unnecessary_wraps)] // the shape of an accept callback
 fn choose_chat(request: &UpgradeRequest) -> Result<Accept, Reject> {
     assert_eq!(request.request.uri().path(), "/echo");
     Ok(Accept::new().subprotocol("chat"))
@@ -33,7 +34,11 @@ pub fn loopback_exchange<H: Harness>() {
         let (client, server) = H::tcp_pair(client, AcceptOptions::new(), choose_chat).await;
         let (mut client, mut server) = (client.expect("client"), server.expect("server"));
         assert_eq!(client.subprotocol().as_deref(), Some("chat"));
-        let big = Bytes::from((0..1 << 20).map(|i| (i % 251) as u8).collect::<Vec<u8>>());
+        let big = Bytes::from(
+            (0..1u32 << 20)
+                .map(|i| (i % 251) as u8)
+                .collect::<Vec<u8>>(),
+        );
 
         let echo = async {
             while let Some(message) = server.recv().await.expect("server recv") {
@@ -62,14 +67,30 @@ pub fn loopback_exchange<H: Harness>() {
                 }
             }
             let started = Instant::now();
-            let report = client.close(CloseCode::NORMAL, "done").await.expect("close");
-            assert!(started.elapsed() < Duration::from_secs(2), "close waited for a timeout");
-            assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
+            let report = client
+                .close(CloseCode::NORMAL, "done")
+                .await
+                .expect("close");
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "close waited for a timeout"
+            );
+            assert_eq!(
+                report.cause,
+                CloseCause::Clean {
+                    initiator: Initiator::Local
+                }
+            );
             assert_eq!(report.code, CloseCode::NORMAL);
             assert_eq!(client.recv().await.expect("after close"), None);
         };
         let (server_report, ()) = join(echo, script).await;
-        assert_eq!(server_report.cause, CloseCause::Clean { initiator: Initiator::Remote });
+        assert_eq!(
+            server_report.cause,
+            CloseCause::Clean {
+                initiator: Initiator::Remote
+            }
+        );
         assert_eq!(server_report.code, CloseCode::NORMAL);
         assert_eq!(&*server_report.reason, "done");
     });
@@ -86,26 +107,49 @@ pub fn server_close_reaches_client_as_fin<H: Harness>() {
         let (mut client, mut server) = (client.expect("client"), server.expect("server"));
         let started = Instant::now();
         let closing = async {
-            let report = server.close(CloseCode::from(4001), "bye").await.expect("close");
-            assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
+            let report = server
+                .close(CloseCode::from(4001), "bye")
+                .await
+                .expect("close");
+            assert_eq!(
+                report.cause,
+                CloseCause::Clean {
+                    initiator: Initiator::Local
+                }
+            );
         };
         let receiving = async move {
             assert_eq!(client.recv().await.expect("clean end"), None);
             let report = client.close_report().expect("report");
-            assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Remote });
-            assert_eq!((report.code, &*report.reason), (CloseCode::from(4001), "bye"));
+            assert_eq!(
+                report.cause,
+                CloseCause::Clean {
+                    initiator: Initiator::Remote
+                }
+            );
+            assert_eq!(
+                (report.code, &*report.reason),
+                (CloseCode::from(4001), "bye")
+            );
             // Dropping the client here closes its socket, which ends the server's wait.
         };
         join(closing, receiving).await;
-        assert!(started.elapsed() < Duration::from_secs(2), "the client waited for its timeout");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the client waited for its timeout"
+        );
     });
 }
 
 /// A rejected upgrade: the server sends the status, the client reports it.
 pub fn rejected_upgrade<H: Harness>() {
     run::<H>(async {
-        let (client, server) = H::tcp_pair(ConnectOptions::new(), AcceptOptions::new(), forbid).await;
-        assert!(matches!(server, Err(Error::Rejected(StatusCode::FORBIDDEN))), "{server:?}");
+        let (client, server) =
+            H::tcp_pair(ConnectOptions::new(), AcceptOptions::new(), forbid).await;
+        assert!(
+            matches!(server, Err(Error::Rejected(StatusCode::FORBIDDEN))),
+            "{server:?}"
+        );
         match client {
             Err(Error::Handshake(HandshakeError::UnexpectedStatus(response))) => {
                 assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -123,8 +167,12 @@ pub fn transport_half_closes<H: Harness>() {
         let mut buf = [0u8; 8];
         let n = poll_fn(|cx| b.poll_read(cx, &mut buf)).await.expect("read");
         assert_eq!(n, 0, "the peer must read EOF after the shutdown");
-        poll_fn(|cx| b.poll_write(cx, b"still")).await.expect("write back");
-        let n = poll_fn(|cx| a.poll_read(cx, &mut buf)).await.expect("read after shutdown");
+        poll_fn(|cx| b.poll_write(cx, b"still"))
+            .await
+            .expect("write back");
+        let n = poll_fn(|cx| a.poll_read(cx, &mut buf))
+            .await
+            .expect("read after shutdown");
         assert_eq!(&buf[..n], b"still");
     });
 }
@@ -144,11 +192,24 @@ pub fn peer_stops_reading<H: Harness>() {
                 sent.set(sent.get() + 1);
             }
         };
-        assert!(within::<H::R, _>(Duration::from_millis(300), flood).await.is_none(), "send never waited");
-        assert!(ws.buffered_amount() <= high_water + FRAME, "buffered {}", ws.buffered_amount());
+        assert!(
+            within::<H::R, _>(Duration::from_millis(300), flood)
+                .await
+                .is_none(),
+            "send never waited"
+        );
+        assert!(
+            ws.buffered_amount() <= high_water + FRAME,
+            "buffered {}",
+            ws.buffered_amount()
+        );
         let sent_before = sent.get();
         // One more cancelled attempt, from the middle of its wait.
-        assert!(within::<H::R, _>(Duration::from_millis(20), ws.send(vec![7; SIZE])).await.is_none());
+        assert!(
+            within::<H::R, _>(Duration::from_millis(20), ws.send(vec![7; SIZE]))
+                .await
+                .is_none()
+        );
 
         let reader = thread::spawn(move || {
             let mut total = 0usize;
@@ -160,11 +221,17 @@ pub fn peer_stops_reading<H: Harness>() {
                 }
             }
         });
-        ws.send(vec![1; SIZE]).await.expect("send after the peer reads again");
+        ws.send(vec![1; SIZE])
+            .await
+            .expect("send after the peer reads again");
         ws.flush().await.expect("flush");
         drop(ws);
         let total = reader.join().expect("reader");
-        assert_eq!(total, (sent_before + 1) * FRAME, "a cancelled send left bytes behind");
+        assert_eq!(
+            total,
+            (sent_before + 1) * FRAME,
+            "a cancelled send left bytes behind"
+        );
     });
 }
 
@@ -234,13 +301,23 @@ pub fn close_cancellation<H: Harness>() {
             let _ = peer.socket.read_to_end(&mut rest);
             (n, rest.len())
         });
-        let first = within::<H::R, _>(Duration::from_millis(30), ws.close(CloseCode::NORMAL, "x")).await;
+        let first =
+            within::<H::R, _>(Duration::from_millis(30), ws.close(CloseCode::NORMAL, "x")).await;
         assert!(first.is_none(), "close finished before the peer answered");
         let report = ws.close(CloseCode::NORMAL, "x").await.expect("close again");
-        assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
+        assert_eq!(
+            report.cause,
+            CloseCause::Clean {
+                initiator: Initiator::Local
+            }
+        );
         drop(ws);
         let (first_read, rest) = peer.join().expect("peer");
-        assert_eq!((first_read, rest), (2 + 4 + 3, 0), "exactly one close frame");
+        assert_eq!(
+            (first_read, rest),
+            (2 + 4 + 3, 0),
+            "exactly one close frame"
+        );
     });
 }
 
@@ -264,8 +341,16 @@ pub fn close_timeout_without_fin<H: Harness>() {
         let started = Instant::now();
         let report = ws.close(CloseCode::NORMAL, "").await.expect("close");
         let waited = started.elapsed();
-        assert_eq!(report.cause, CloseCause::Clean { initiator: Initiator::Local });
-        assert!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(3), "{waited:?}");
+        assert_eq!(
+            report.cause,
+            CloseCause::Clean {
+                initiator: Initiator::Local
+            }
+        );
+        assert!(
+            waited >= Duration::from_millis(250) && waited < Duration::from_secs(3),
+            "{waited:?}"
+        );
         release.send(()).expect("release");
         peer.join().expect("peer");
     });
@@ -307,7 +392,8 @@ pub fn split_halves_drive_the_connection<H: Harness>() {
         for i in 0..40u8 {
             send.send(vec![i; 64 << 10]).await.expect("send");
         }
-        send.start_send(vec![9u8; 1 << 20]).expect("queue without writing");
+        send.start_send(vec![9u8; 1 << 20])
+            .expect("queue without writing");
         let echoed = recv.recv().await.expect("recv").expect("echo");
         assert_eq!(echoed.len(), 1 << 20);
         let mut ws = send.reunite(recv).expect("same connection");
