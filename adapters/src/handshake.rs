@@ -330,25 +330,26 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     }
 }
 
-/// What the runtime modules' `connect_with` shares: build the request, dial its host and
-/// port with `dial`, run the handshake. `wss://` needs TLS, which these helpers do not do yet.
-pub(crate) async fn connect_via<T, R, F, Fut>(
-    url: &str,
-    options: &ConnectOptions,
-    dial: F,
-) -> Result<WebSocket<T, R>, Error>
-where
-    T: Transport,
-    R: Runtime,
-    F: FnOnce(String, u16) -> Fut,
-    Fut: Future<Output = io::Result<T>>,
-{
-    let request = options.request(url)?;
-    if request.is_secure() {
-        return Err(
-            HandshakeError::UnsupportedScheme("wss (TLS is not built in yet)".into()).into(),
-        );
+impl<T: Transport, R: Runtime> WebSocket<T, R> {
+    /// Connects to a `ws://` URL: builds the request from `options`, opens the transport
+    /// with `dial(host, port)`, and runs [`client`](Self::client). The runtime modules'
+    /// `connect_with` is this with their TCP dialer; another runtime passes its own.
+    /// `wss://` needs TLS, which is not built in yet: it fails before dialing.
+    pub async fn connect<F, Fut>(
+        url: &str,
+        options: &ConnectOptions,
+        dial: F,
+    ) -> Result<Self, Error>
+    where
+        F: FnOnce(String, u16) -> Fut,
+        Fut: Future<Output = io::Result<T>>,
+    {
+        let request = options.request(url)?;
+        if request.is_secure() {
+            let why = "wss (TLS is not built in yet)".to_owned();
+            return Err(HandshakeError::UnsupportedScheme(why).into());
+        }
+        let transport = dial(request.host().to_owned(), request.port()).await?;
+        WebSocket::client(transport, request, options).await
     }
-    let transport = dial(request.host().to_owned(), request.port()).await?;
-    WebSocket::client(transport, request, options).await
 }

@@ -51,6 +51,10 @@
     )
 )]
 
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+#[macro_use]
+mod glue;
+
 mod api;
 mod driver;
 mod error;

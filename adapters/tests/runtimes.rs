@@ -185,19 +185,19 @@ impl Harness for AsyncStdHarness {
     }
 
     async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
-        use wsflow::async_std::{AsyncStdIo, FuturesIo};
+        use wsflow::async_std::AsyncStdIo;
         let listener = async_std::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (a, b) = join(async_std::net::TcpStream::connect(addr), listener.accept()).await;
         (
-            AsyncStdIo(FuturesIo(a.expect("connect"))),
-            AsyncStdIo(FuturesIo(b.expect("accept").0)),
+            AsyncStdIo(a.expect("connect")),
+            AsyncStdIo(b.expect("accept").0),
         )
     }
 
     fn unix(socket: UnixStream) -> Self::Unix {
-        wsflow::async_std::AsyncStdIo(wsflow::async_std::FuturesIo(socket.into()))
+        wsflow::async_std::AsyncStdIo(socket.into())
     }
 }
