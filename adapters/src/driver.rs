@@ -349,3 +349,154 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::future::Pending;
+    use std::task::Waker;
+
+    use wsflow_core::{Config, Role};
+
+    use super::*;
+
+    /// A transport that hands out scripted input as fast as asked and then blocks.
+    #[derive(Default)]
+    struct Script {
+        input: VecDeque<u8>,
+        written: Vec<u8>,
+        writes: usize,
+    }
+
+    impl Transport for Script {
+        fn poll_read(&mut self, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            if self.input.is_empty() {
+                return Poll::Pending;
+            }
+            let n = buf.len().min(self.input.len());
+            for (slot, byte) in buf.iter_mut().zip(self.input.drain(..n)) {
+                *slot = byte;
+            }
+            Poll::Ready(Ok(n))
+        }
+
+        fn poll_write(&mut self, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+            self.writes += 1;
+            self.written.extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_write_vectored(
+            &mut self,
+            _: &mut Context<'_>,
+            bufs: &[IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            self.writes += 1;
+            let before = self.written.len();
+            for buf in bufs {
+                self.written.extend_from_slice(buf);
+            }
+            Poll::Ready(Ok(self.written.len() - before))
+        }
+
+        fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// A runtime whose timers never fire.
+    struct NoTimers;
+
+    impl Runtime for NoTimers {
+        type Timer = Pending<()>;
+
+        fn sleep_until(_: Instant) -> Pending<()> {
+            std::future::pending()
+        }
+    }
+
+    fn client_frames(messages: &[Message]) -> Vec<u8> {
+        let mut client = Connection::new(Role::Client, Config::default(), Instant::now());
+        for message in messages {
+            client.send(message.clone()).expect("queue");
+        }
+        let mut bytes = Vec::new();
+        while !client.pending_output().is_empty() {
+            let chunk = client.pending_output().to_vec();
+            client.consume_output(chunk.len());
+            bytes.extend(chunk);
+        }
+        bytes
+    }
+
+    #[test]
+    fn read_buffer_grows_for_a_burst_and_shrinks_when_idle() {
+        let big = Message::from(vec![5u8; 300 << 10]);
+        let script = Script {
+            input: client_frames(&[big.clone()]).into(),
+            ..Script::default()
+        };
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(
+            driver.read_buf.is_empty(),
+            "no buffer before the first read"
+        );
+
+        let mut largest = 0;
+        let received = loop {
+            if let Some(event) = driver.next_event() {
+                break event;
+            }
+            assert!(driver.drive(&mut cx, true).expect("drive"), "stalled");
+            largest = largest.max(driver.read_buf.len());
+        };
+        assert_eq!(received, Event::Message(big));
+        assert_eq!(largest, MAX_READ, "the buffer grows while reads fill it");
+        assert!(driver.poll_event(&mut cx).is_pending());
+        assert_eq!(
+            driver.read_buf.len(),
+            MIN_READ,
+            "an idle connection keeps the small buffer"
+        );
+    }
+
+    #[test]
+    fn pending_frames_leave_in_one_vectored_write() {
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver = Driver::<Script, NoTimers>::new(Script::default(), conn, None);
+        for i in 0..10u8 {
+            driver.conn.send(vec![i; 10]).expect("queue");
+        }
+        driver
+            .conn
+            .send(vec![1; 100 << 10])
+            .expect("a large payload, queued by reference");
+        driver.conn.send("after").expect("queue");
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(driver.write_out(&mut cx).expect("write"));
+        assert_eq!(
+            driver.transport.writes, 1,
+            "one system call for everything queued"
+        );
+        assert_eq!(
+            driver.transport.written.len(),
+            10 * 12 + 10 + (100 << 10) + 7
+        );
+        assert_eq!(driver.conn.buffered_amount(), 0);
+    }
+
+    #[test]
+    fn an_idle_connection_is_small() {
+        // The driver's own heap while idle is the read buffer plus this struct (inside the
+        // shared allocation); the core's buffers come on top.
+        let size = size_of::<crate::shared::Shared<Script, NoTimers>>();
+        eprintln!("shared connection state: {size} bytes, idle read buffer: {MIN_READ} bytes");
+        assert!(size + MIN_READ <= 4 << 10, "{size} bytes");
+    }
+}

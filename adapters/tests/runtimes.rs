@@ -47,6 +47,10 @@ macro_rules! runtime_suite {
                 scenarios::close_timeout_without_fin::<$harness>();
             }
             #[test]
+            fn keepalive() {
+                scenarios::keepalive::<$harness>();
+            }
+            #[test]
             fn split_halves_drive_the_connection() {
                 scenarios::split_halves_drive_the_connection::<$harness>();
             }

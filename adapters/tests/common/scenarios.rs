@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::future::join;
 use http::StatusCode;
+use wsflow::core::ProtocolError;
 use wsflow::core::handshake::HandshakeError;
 use wsflow::{
     Accept, AcceptOptions, CloseCause, CloseCode, Config, ConnectOptions, Error, Event, Initiator,
-    Message, Reject, Role, Transport, UpgradeRequest,
+    Keepalive, Message, Reject, Role, Transport, UpgradeRequest,
 };
 
 use super::{Harness, Peer, run, socket_pair, within};
@@ -400,5 +401,45 @@ pub fn split_halves_drive_the_connection<H: Harness>() {
         let report = ws.close(CloseCode::NORMAL, "").await.expect("close");
         assert!(report.was_clean(), "{report:?}");
         assert!(peer.join().expect("peer"), "the ping was never answered");
+    });
+}
+
+/// Keepalive runs on the core's deadlines: pings go out while the peer answers them, and a
+/// peer that stops answering fails the connection (1011) at the pong timeout.
+pub fn keepalive<H: Harness>() {
+    run::<H>(async {
+        let mut config = Config::default();
+        config.keepalive = Some(Keepalive {
+            interval: Duration::from_millis(40),
+            timeout: Duration::from_millis(100),
+        });
+        // After failing, a client waits this long for the (deaf) server to close TCP.
+        config.close_timeout = Duration::from_millis(100);
+        let (mut ws, socket) = socket_pair::<H>(Role::Client, config);
+        let peer = thread::spawn(move || {
+            let mut peer = Peer::new(socket, Role::Server);
+            let mut pings = 0;
+            while pings < 5 {
+                if let Some(Event::Ping(_)) = peer.next_event() {
+                    pings += 1; // answered by the peer's auto-pong
+                }
+            }
+            peer // still open, but deaf from now on
+        });
+        let started = Instant::now();
+        match ws.recv().await {
+            Err(Error::Protocol(ProtocolError::KeepaliveTimeout)) => {}
+            other => panic!("expected a keepalive timeout, got {other:?}"),
+        }
+        let lasted = started.elapsed();
+        assert!(
+            lasted >= Duration::from_millis(200),
+            "failed after {lasted:?} despite pongs"
+        );
+        assert_eq!(
+            ws.close_report().map(|report| report.code),
+            Some(CloseCode::INTERNAL_ERROR)
+        );
+        drop(peer.join().expect("peer"));
     });
 }
