@@ -75,12 +75,46 @@ fn block_on_tokio<F: Future>(future: F) -> F::Output {
     runtime.expect("tokio runtime").block_on(future)
 }
 
+/// The ceiling: the same one-at-a-time exchange as plain TCP on tokio, no WebSocket.
+async fn raw_tcp(time: Duration) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = std::thread::spawn(move || {
+        let listener = listener.into_std()?;
+        block_on_tokio(async {
+            let (mut stream, _) = tokio::net::TcpListener::from_std(listener)?.accept().await?;
+            stream.set_nodelay(true)?;
+            let mut buf = [0u8; 16];
+            while stream.read_exact(&mut buf).await.is_ok() {
+                stream.write_all(&buf).await?;
+            }
+            Ok::<_, std::io::Error>(())
+        })
+    });
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let mut buf = [7u8; 16];
+    let started = Instant::now();
+    let mut count = 0u32;
+    while started.elapsed() < time {
+        stream.write_all(&buf).await?;
+        stream.read_exact(&mut buf).await?;
+        count += 1;
+    }
+    let rate = f64::from(count) / started.elapsed().as_secs_f64();
+    println!("{:<10} one at a time {rate:>9.0} msg/s   (plain TCP, the ceiling)", "raw tokio");
+    drop(stream);
+    server.join().map_err(|_| std::io::Error::other("server panicked"))?
+}
+
 fn main() -> Result<(), Error> {
     let secs = std::env::var("WSFLOW_THROUGHPUT_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
     let time = Duration::from_secs_f64(secs);
+    block_on_tokio(raw_tcp(time))?;
     case(
         |listener| {
             block_on_tokio(async {
