@@ -83,7 +83,9 @@ async fn raw_tcp(time: Duration) -> std::io::Result<()> {
     let server = std::thread::spawn(move || {
         let listener = listener.into_std()?;
         block_on_tokio(async {
-            let (mut stream, _) = tokio::net::TcpListener::from_std(listener)?.accept().await?;
+            let (mut stream, _) = tokio::net::TcpListener::from_std(listener)?
+                .accept()
+                .await?;
             stream.set_nodelay(true)?;
             let mut buf = [0u8; 16];
             while stream.read_exact(&mut buf).await.is_ok() {
@@ -103,9 +105,14 @@ async fn raw_tcp(time: Duration) -> std::io::Result<()> {
         count += 1;
     }
     let rate = f64::from(count) / started.elapsed().as_secs_f64();
-    println!("{:<10} one at a time {rate:>9.0} msg/s   (plain TCP, the ceiling)", "raw tokio");
+    println!(
+        "{:<10} one at a time {rate:>9.0} msg/s   (plain TCP, the ceiling)",
+        "raw tokio"
+    );
     drop(stream);
-    server.join().map_err(|_| std::io::Error::other("server panicked"))?
+    server
+        .join()
+        .map_err(|_| std::io::Error::other("server panicked"))?
 }
 
 fn main() -> Result<(), Error> {

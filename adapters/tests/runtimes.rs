@@ -47,6 +47,18 @@ macro_rules! runtime_suite {
                 scenarios::close_timeout_without_fin::<$harness>();
             }
             #[test]
+            fn stream_and_sink() {
+                scenarios::stream_and_sink::<$harness>();
+            }
+            #[test]
+            fn streaming_chunks() {
+                scenarios::streaming_chunks::<$harness>();
+            }
+            #[test]
+            fn eof_is_abnormal() {
+                scenarios::eof_is_abnormal::<$harness>();
+            }
+            #[test]
             fn keepalive() {
                 scenarios::keepalive::<$harness>();
             }

@@ -443,3 +443,104 @@ pub fn keepalive<H: Harness>() {
         drop(peer.join().expect("peer"));
     });
 }
+
+/// Starts a peer thread that echoes every message and answers the close handshake.
+fn echo_peer(socket: std::os::unix::net::UnixStream) -> thread::JoinHandle<usize> {
+    thread::spawn(move || {
+        let mut peer = Peer::new(socket, Role::Server);
+        let mut echoed = 0;
+        while let Some(event) = peer.next_event() {
+            if let Event::Message(message) = event {
+                peer.conn.send(message).expect("echo");
+                peer.flush();
+                echoed += 1;
+            }
+        }
+        echoed
+    })
+}
+
+/// The `Sink` and `Stream` impls: `send_all` batches, `next` receives, `close` runs the
+/// close handshake.
+pub fn stream_and_sink<H: Harness>() {
+    use futures_util::{SinkExt, StreamExt, stream};
+    run::<H>(async {
+        let (mut ws, socket) = socket_pair::<H>(Role::Client, Config::default());
+        let peer = echo_peer(socket);
+        let messages: Vec<Message> = (0..200u32).map(|i| Message::from(i.to_string())).collect();
+        let mut outgoing = stream::iter(messages.clone()).map(Ok);
+        ws.send_all(&mut outgoing).await.expect("send_all");
+        let echoed: Vec<Message> = (&mut ws)
+            .take(200)
+            .map(|item| item.expect("item"))
+            .collect()
+            .await;
+        assert_eq!(echoed, messages);
+        SinkExt::close(&mut ws).await.expect("close");
+        assert!(ws.close_report().expect("report").was_clean());
+        assert!(
+            ws.next().await.is_none(),
+            "the stream ends after a clean close"
+        );
+        drop(ws);
+        assert_eq!(peer.join().expect("peer"), 200);
+    });
+}
+
+/// Streaming receive mode: a large message arrives as chunks through `recv_event`.
+pub fn streaming_chunks<H: Harness>() {
+    run::<H>(async {
+        let mut config = Config::default();
+        config.receive_mode = wsflow::ReceiveMode::Streaming;
+        let (mut ws, socket) = socket_pair::<H>(Role::Client, config);
+        let peer = echo_peer(socket);
+        let payload: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+        ws.send(payload.clone()).await.expect("send");
+        let mut received = Vec::new();
+        let mut chunks = 0;
+        loop {
+            match ws.recv_event().await.expect("event") {
+                Some(Event::MessageChunk { chunk, fin }) => {
+                    received.extend_from_slice(chunk.as_bytes());
+                    chunks += 1;
+                    if fin {
+                        break;
+                    }
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(received, payload);
+        assert!(chunks > 1, "the message came whole");
+        ws.close(CloseCode::NORMAL, "").await.expect("close");
+        drop(ws);
+        peer.join().expect("peer");
+    });
+}
+
+/// EOF without a close handshake: one `Abnormal` error, then `Ok(None)`; sending fails.
+pub fn eof_is_abnormal<H: Harness>() {
+    run::<H>(async {
+        let (mut ws, socket) = socket_pair::<H>(Role::Client, Config::default());
+        let peer = thread::spawn(move || {
+            let mut peer = Peer::new(socket, Role::Server);
+            peer.conn.send("last words").expect("queue");
+            peer.flush();
+            // Dropping the socket ends the stream with no close frame.
+        });
+        assert_eq!(
+            ws.recv().await.expect("message"),
+            Some(Message::from("last words"))
+        );
+        match ws.recv().await {
+            Err(Error::Abnormal(report)) => {
+                assert_eq!(report.cause, CloseCause::Eof);
+                assert_eq!(report.code, CloseCode::ABNORMAL);
+            }
+            other => panic!("expected an abnormal end, got {other:?}"),
+        }
+        assert_eq!(ws.recv().await.expect("after the end"), None);
+        assert!(matches!(ws.send("too late").await, Err(Error::Closed)));
+        peer.join().expect("peer");
+    });
+}
