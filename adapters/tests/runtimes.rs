@@ -217,3 +217,28 @@ impl Harness for AsyncStdHarness {
         wsflow::async_std::AsyncStdIo(socket.into())
     }
 }
+
+/// Connections and the futures of their methods can move to a multi-threaded runtime's
+/// worker (`tokio::spawn` needs `Send`), and the halves can go to different tasks.
+#[allow(dead_code)]
+fn futures_are_send(ws: &mut wsflow::tokio::WebSocketStream, message: wsflow::Message) {
+    fn send<T: Send>(_: T) {}
+    fn sync<T: Sync>(_: &T) {}
+    sync(ws);
+    send(ws.recv());
+    send(ws.recv_event());
+    send(ws.send(message));
+    send(ws.flush());
+    send(ws.close(wsflow::CloseCode::NORMAL, ""));
+    send(wsflow::tokio::connect("ws://localhost/"));
+    send(wsflow::smol::connect("ws://localhost/"));
+    send(wsflow::async_std::connect("ws://localhost/"));
+}
+
+#[allow(dead_code)]
+fn halves_are_send(ws: wsflow::smol::WebSocketStream) {
+    fn send<T: Send + 'static>(_: T) {}
+    let (mut tx, mut rx) = ws.split();
+    send(async move { tx.send("x").await });
+    send(async move { rx.recv().await });
+}
