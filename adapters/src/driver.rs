@@ -437,7 +437,7 @@ mod tests {
     fn read_buffer_grows_for_a_burst_and_shrinks_when_idle() {
         let big = Message::from(vec![5u8; 300 << 10]);
         let script = Script {
-            input: client_frames(&[big.clone()]).into(),
+            input: client_frames(std::slice::from_ref(&big)).into(),
             ..Script::default()
         };
         let conn = Connection::new(Role::Server, Config::default(), Instant::now());
