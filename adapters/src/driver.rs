@@ -22,6 +22,10 @@ const MIN_READ: usize = 2 << 10;
 const MAX_READ: usize = 64 << 10;
 /// Output pieces handed to one vectored write.
 const MAX_SLICES: usize = 32;
+/// Passes over the transport one poll may make before it yields, so that a peer streaming
+/// a huge message (or flooding a close) cannot hold an executor thread: tokio's sockets
+/// have a budget of their own, async-io's do not.
+const PASSES_PER_POLL: u32 = 64;
 
 /// One connection: the core, the transport, and the little the adapter adds.
 pub(crate) struct Driver<T, R: Runtime> {
@@ -79,6 +83,24 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         }
         progress |= fresh;
         Ok(progress)
+    }
+
+    /// [`Self::drive`] for the loops below: `Ready(Ok(()))` to look again, `Pending` when
+    /// nothing moved (every source registered `cx`) or the pass budget is spent (then `cx`
+    /// is woken at once, so the caller is polled again after other tasks had their turn).
+    fn step(&mut self, cx: &mut Context<'_>, passes: &mut u32) -> Poll<Result<(), Error>> {
+        match self.drive(cx, true) {
+            Err(error) => Poll::Ready(Err(error)),
+            Ok(false) => Poll::Pending,
+            Ok(true) => {
+                *passes += 1;
+                if *passes >= PASSES_PER_POLL {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                Poll::Ready(Ok(()))
+            }
+        }
     }
 
     /// Writes the core's output, all queued frames per vectored call, flushes once it is all
@@ -221,6 +243,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Option<Event>, Error>> {
+        let mut passes = 0;
         loop {
             if let Some(event) = self.next_event() {
                 if matches!(event, Event::Closed(_)) {
@@ -232,9 +255,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
                 self.finish(cx);
                 return Poll::Ready(Ok(None));
             }
-            if !self.drive(cx, true)? {
-                return Poll::Pending;
-            }
+            ready!(self.step(cx, &mut passes))?;
         }
     }
 
@@ -263,13 +284,12 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     /// high-water mark (or the connection is no longer open, and the command will say so).
     /// While waiting it keeps reading, so pings are answered and a close is noticed.
     pub(crate) fn poll_send_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut passes = 0;
         loop {
             if !self.conn.is_write_buffer_full() || self.conn.state() != State::Open {
                 return Poll::Ready(Ok(()));
             }
-            if !self.drive(cx, true)? {
-                return Poll::Pending;
-            }
+            ready!(self.step(cx, &mut passes))?;
         }
     }
 
@@ -298,14 +318,13 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
 
     /// Ready once every queued byte is written and flushed (or the connection is over).
     pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut passes = 0;
         loop {
             let done = self.conn.buffered_amount() == 0 && !self.need_flush;
             if done || self.conn.state() == State::Closed {
                 return Poll::Ready(Ok(()));
             }
-            if !self.drive(cx, true)? {
-                return Poll::Pending;
-            }
+            ready!(self.step(cx, &mut passes))?;
         }
     }
 
@@ -328,6 +347,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
                 Err(error) => return Poll::Ready(Err(error.into())),
             }
         }
+        let mut passes = 0;
         loop {
             if self.conn.state() == State::Closed {
                 // Nothing follows `Closed`: take the rest of the queue so its report is known.
@@ -341,11 +361,10 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
                 return Poll::Ready(self.closed.clone().ok_or(Error::Closed));
             }
             if !self.conn.wants_read() && self.conn.poll_event().is_some() {
+                passes += 1;
                 continue;
             }
-            if !self.drive(cx, true)? {
-                return Poll::Pending;
-            }
+            ready!(self.step(cx, &mut passes))?;
         }
     }
 }
@@ -489,6 +508,44 @@ mod tests {
             10 * 12 + 10 + (100 << 10) + 7
         );
         assert_eq!(driver.conn.buffered_amount(), 0);
+    }
+
+    #[test]
+    fn a_huge_message_yields_to_other_tasks_on_the_way() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        struct Count(AtomicUsize);
+        impl std::task::Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+
+        let huge = Message::from(vec![1u8; 8 << 20]);
+        let script = Script {
+            input: client_frames(std::slice::from_ref(&huge)).into(),
+            ..Script::default()
+        };
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
+        let wakes = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        let mut polls = 0;
+        let received = loop {
+            polls += 1;
+            if let Poll::Ready(result) = driver.poll_recv(&mut cx) {
+                break result.expect("recv");
+            }
+        };
+        assert_eq!(received, Some(huge));
+        assert!(polls > 1, "8 MiB were read in one poll");
+        assert_eq!(
+            wakes.0.load(Ordering::Relaxed),
+            polls - 1,
+            "each yield wakes the task"
+        );
     }
 
     #[test]
