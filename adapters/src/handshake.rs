@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use wsflow_core::extension::Extension;
 use wsflow_core::handshake::{
     Accept, ClientHandshake, ClientRequest, HandshakeError, HandshakeLimits, ServerHandshake,
     UpgradeRequest, error_response, reject_response,
@@ -248,6 +249,29 @@ async fn refuse<T: Transport, R: Runtime>(
     }
 }
 
+/// The connection the handshake agreed on, with the negotiated extension, fed the bytes
+/// that arrived after the HTTP head.
+///
+/// This is the one place extensions plug in. permessage-deflate (`DeflateConfig`, on its own
+/// branch of the core) is to be wired as a `deflate: Option<DeflateConfig>` field of
+/// [`ConnectOptions`] and [`AcceptOptions`] (both `#[non_exhaustive]`, so adding it breaks
+/// nobody): offers added to the request, the negotiation at the two hooks above, the codec
+/// passed here.
+fn open<R: Runtime>(
+    role: Role,
+    config: &Config,
+    extension: Option<Box<dyn Extension>>,
+    leftover: &[u8],
+) -> Connection {
+    let now = R::now();
+    let mut conn = Connection::new(role, config.clone(), now);
+    if let Some(extension) = extension {
+        conn = conn.with_extension(extension);
+    }
+    conn.receive(now, leftover);
+    conn
+}
+
 impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// Runs the client's opening handshake over `transport` (already connected to the
     /// request's host and port) and returns the open connection. The whole exchange is
@@ -268,9 +292,9 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
                 break response;
             }
         };
-        let now = R::now();
-        let mut conn = Connection::new(Role::Client, options.config.clone(), now);
-        conn.receive(now, &response.leftover);
+        // permessage-deflate hook: the client's `DeflateConfig::client_accept` on
+        // `response.extensions` gives the codec passed here.
+        let conn = open::<R>(Role::Client, &options.config, None, &response.leftover);
         let driver = Driver::new(transport, conn, response.subprotocol);
         Ok(WebSocket::from_driver(driver))
     }
@@ -314,9 +338,9 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
         match decide(&request) {
             Ok(accept) => {
                 write_all::<T, R>(&mut transport, &mut timer, &request.accept(&accept)).await?;
-                let now = R::now();
-                let mut conn = Connection::new(Role::Server, options.config.clone(), now);
-                conn.receive(now, &request.leftover);
+                // permessage-deflate hook: `DeflateConfig::server_negotiate` on
+                // `request.extensions` gives the answer to add to `accept` and the codec.
+                let conn = open::<R>(Role::Server, &options.config, None, &request.leftover);
                 let driver = Driver::new(transport, conn, accept.subprotocol);
                 Ok(WebSocket::from_driver(driver))
             }
