@@ -45,6 +45,9 @@ pub(crate) struct Driver<T, R: Runtime> {
     closed: Option<Closed>,
     /// The subprotocol the opening handshake settled on.
     pub(crate) subprotocol: Option<String>,
+    /// Counts passes that changed something (bytes moved, a timer fired); split halves use
+    /// it to wake each other after a change the other may be waiting for.
+    pub(crate) epoch: u64,
 }
 
 impl<T: Transport, R: Runtime> Driver<T, R> {
@@ -59,6 +62,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
             stash: VecDeque::new(),
             closed: None,
             subprotocol,
+            epoch: 0,
         }
     }
 
@@ -82,6 +86,9 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
             self.write_out(cx)?;
         }
         progress |= fresh;
+        if progress {
+            self.epoch = self.epoch.wrapping_add(1);
+        }
         Ok(progress)
     }
 
@@ -546,6 +553,90 @@ mod tests {
             polls - 1,
             "each yield wakes the task"
         );
+    }
+
+    #[test]
+    fn a_half_that_takes_the_others_news_wakes_it_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+
+        /// Input pushed from outside; never wakes anyone, like a reactor event that was
+        /// delivered to the other half.
+        #[derive(Clone, Default)]
+        struct Feed(Arc<Mutex<VecDeque<u8>>>);
+
+        impl Transport for Feed {
+            fn poll_read(
+                &mut self,
+                _: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                let mut input = self.0.lock().expect("feed");
+                if input.is_empty() {
+                    return Poll::Pending;
+                }
+                let n = buf.len().min(input.len());
+                for (slot, byte) in buf.iter_mut().zip(input.drain(..n)) {
+                    *slot = byte;
+                }
+                Poll::Ready(Ok(n))
+            }
+            fn poll_write(&mut self, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+                Poll::Ready(Ok(buf.len()))
+            }
+            fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+            fn poll_shutdown(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+        }
+
+        struct Count(AtomicUsize);
+        impl std::task::Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+
+        let feed = Feed::default();
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let ws = crate::WebSocket::<Feed, NoTimers>::from_connection(feed.clone(), conn);
+        let (mut send, mut recv) = ws.split();
+        let recv_wakes = Arc::new(Count(AtomicUsize::new(0)));
+        let recv_waker = Waker::from(Arc::clone(&recv_wakes));
+        let send_waker = Waker::from(Arc::new(Count(AtomicUsize::new(0))));
+
+        assert!(
+            recv.poll_recv(&mut Context::from_waker(&recv_waker))
+                .is_pending()
+        );
+        feed.0
+            .lock()
+            .expect("feed")
+            .extend(client_frames(&[Message::from("news")]));
+        send.start_send("busy").expect("queue");
+        // The send half's flush reads the message the receive half waits for.
+        assert!(
+            send.poll_flush(&mut Context::from_waker(&send_waker))
+                .is_ready()
+        );
+        assert_eq!(
+            recv_wakes.0.load(Ordering::Relaxed),
+            1,
+            "the receive half was not told"
+        );
+        assert!(
+            send.poll_flush(&mut Context::from_waker(&send_waker))
+                .is_ready()
+        );
+        assert_eq!(
+            recv_wakes.0.load(Ordering::Relaxed),
+            1,
+            "woken again for nothing"
+        );
+        let got = recv.poll_recv(&mut Context::from_waker(&recv_waker));
+        assert!(matches!(got, Poll::Ready(Ok(Some(message))) if message == Message::from("news")));
     }
 
     #[test]

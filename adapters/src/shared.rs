@@ -31,10 +31,23 @@ pub(crate) struct Shared<T, R: Runtime> {
 /// if the halves registered their own, a half waiting on a read could be starved by the
 /// other. Both register this one instead, and it wakes both: each re-polls and finds out
 /// whether the news was for it.
+///
+/// A half can also take the other's news itself: the send half reads the message the
+/// receive half waits for, or the receive half writes out the bytes the send half waits to
+/// see gone. So each half remembers the driver's `epoch` as of its last poll, and a poll that
+/// moved the epoch past what the other half saw wakes it once. A poll that changes nothing
+/// wakes nobody, so the halves cannot wake each other in a loop.
 #[derive(Default)]
 struct Wakers {
-    recv: Mutex<Option<Waker>>,
-    send: Mutex<Option<Waker>>,
+    recv: Mutex<Registered>,
+    send: Mutex<Registered>,
+}
+
+/// A half's task waker and the driver epoch it last saw.
+#[derive(Default)]
+struct Registered {
+    waker: Option<Waker>,
+    seen: u64,
 }
 
 impl Wake for Wakers {
@@ -44,7 +57,7 @@ impl Wake for Wakers {
 
     fn wake_by_ref(self: &Arc<Self>) {
         for slot in [&self.recv, &self.send] {
-            if let Some(waker) = lock(slot).as_ref() {
+            if let Some(waker) = lock(slot).waker.as_ref() {
                 waker.wake_by_ref();
             }
         }
@@ -74,19 +87,37 @@ impl<T, R: Runtime> Shared<T, R> {
         cx: &mut Context<'_>,
         f: impl FnOnce(&mut Driver<T, R>, &mut Context<'_>) -> O,
     ) -> O {
-        let register = match slot {
+        let (mine, other) = match slot {
             Slot::Whole => return f(&mut lock(&self.driver), cx),
-            Slot::Recv => &self.wakers.recv,
-            Slot::Send => &self.wakers.send,
+            Slot::Recv => (&self.wakers.recv, &self.wakers.send),
+            Slot::Send => (&self.wakers.send, &self.wakers.recv),
         };
         {
-            let mut registered = lock(register);
-            if !registered.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                *registered = Some(cx.waker().clone());
+            let mut mine = lock(mine);
+            if !mine.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                mine.waker = Some(cx.waker().clone());
             }
         }
         let mut combined = Context::from_waker(&self.combined);
-        f(&mut lock(&self.driver), &mut combined)
+        let (output, epoch) = {
+            let mut driver = lock(&self.driver);
+            let output = f(&mut driver, &mut combined);
+            (output, driver.epoch)
+        };
+        lock(mine).seen = epoch;
+        let wake = {
+            let mut other = lock(other);
+            if other.seen == epoch {
+                None
+            } else {
+                other.seen = epoch;
+                other.waker.clone()
+            }
+        };
+        if let Some(waker) = wake {
+            waker.wake();
+        }
+        output
     }
 
     /// Runs `f` on the driver outside any poll (getters).
