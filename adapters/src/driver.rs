@@ -273,7 +273,8 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Option<Message>, Error>> {
-        loop {
+        // Control events are skipped; a peer flooding pings still gets us to yield.
+        for _ in 0..PASSES_PER_POLL {
             match ready!(self.poll_event(cx))? {
                 Some(Event::Message(message) | Event::MessageChunk { chunk: message, .. }) => {
                     return Poll::Ready(Ok(Some(message)));
@@ -285,6 +286,8 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
                 None => return Poll::Ready(Ok(None)),
             }
         }
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 
     /// Ready when a data message may be handed to the core: the output is below its
