@@ -26,6 +26,8 @@ use crate::transport::Transport;
 /// a future at any await point loses no data (see each method's *Cancel safety*).
 pub struct WebSocket<T, R: Runtime> {
     pub(crate) shared: Arc<Shared<T, R>>,
+    /// Whole, or the half this handle is after a split (see `split.rs`).
+    pub(crate) slot: Slot,
 }
 
 impl<T, R: Runtime> std::fmt::Debug for WebSocket<T, R> {
@@ -66,6 +68,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     pub(crate) fn from_driver(driver: Driver<T, R>) -> Self {
         WebSocket {
             shared: Shared::new(driver),
+            slot: Slot::Whole,
         }
     }
 
@@ -74,7 +77,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
         cx: &mut Context<'_>,
         f: impl FnOnce(&mut Driver<T, R>, &mut Context<'_>) -> O,
     ) -> O {
-        self.shared.poll(Slot::Whole, cx, f)
+        self.shared.poll(self.slot, cx, f)
     }
 
     /// Receives the next data message. Pings are answered and pongs consumed on the way.
@@ -135,7 +138,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// carries half a frame.
     pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         let message = message.into();
-        command(&self.shared, Slot::Whole, true, |conn| conn.send(message)).await
+        command(&self.shared, self.slot, true, |conn| conn.send(message)).await
     }
 
     /// Ready when [`start_send`](Self::start_send) may queue a message without exceeding the
@@ -170,7 +173,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     ) -> Result<(), Error> {
         let payload = payload.into();
         let send = |conn: &mut Connection| conn.send_fragment(kind, payload, fin);
-        command(&self.shared, Slot::Whole, true, send).await
+        command(&self.shared, self.slot, true, send).await
     }
 
     /// Sends a ping (payload ≤ 125 bytes) without waiting for buffer room; the pong arrives
@@ -181,7 +184,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// Queued in the first poll, whole or not at all.
     pub async fn ping(&mut self, payload: impl Into<Bytes>) -> Result<(), Error> {
         let payload = payload.into();
-        command(&self.shared, Slot::Whole, false, |conn| {
+        command(&self.shared, self.slot, false, |conn| {
             conn.send_ping(payload)
         })
         .await
@@ -194,7 +197,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// Queued in the first poll, whole or not at all.
     pub async fn pong(&mut self, payload: impl Into<Bytes>) -> Result<(), Error> {
         let payload = payload.into();
-        command(&self.shared, Slot::Whole, false, |conn| {
+        command(&self.shared, self.slot, false, |conn| {
             conn.send_pong(payload)
         })
         .await
@@ -252,10 +255,15 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// answered, queued output is written and timers run. [`SendHalf::reunite`] puts them
     /// back together.
     pub fn split(self) -> (SendHalf<T, R>, RecvHalf<T, R>) {
-        (
-            SendHalf::new(Arc::clone(&self.shared)),
-            RecvHalf::new(self.shared),
-        )
+        let send = WebSocket {
+            shared: Arc::clone(&self.shared),
+            slot: Slot::Send,
+        };
+        let recv = WebSocket {
+            shared: self.shared,
+            slot: Slot::Recv,
+        };
+        (SendHalf(send), RecvHalf(recv))
     }
 
     /// Client or server.

@@ -30,7 +30,7 @@ impl<T: Transport, R: Runtime> Stream for RecvHalf<T, R> {
     type Item = Result<Message, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_recv(cx).map(Result::transpose)
+        Pin::new(&mut self.get_mut().0).poll_next(cx)
     }
 }
 
@@ -58,18 +58,18 @@ impl<T: Transport, R: Runtime> Sink<Message> for SendHalf<T, R> {
     type Error = Error;
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.get_mut().poll_send_ready(cx)
+        Pin::new(&mut self.get_mut().0).poll_ready(cx)
     }
 
     fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
-        SendHalf::start_send(self.get_mut(), item)
+        Pin::new(&mut self.get_mut().0).start_send(item)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        SendHalf::poll_flush(self.get_mut(), cx)
+        Pin::new(&mut self.get_mut().0).poll_flush(cx)
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        SendHalf::poll_close(self.get_mut(), cx, CloseCode::NORMAL, "").map_ok(drop)
+        Pin::new(&mut self.get_mut().0).poll_close(cx)
     }
 }
