@@ -383,27 +383,40 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
 mod tests {
     use std::collections::VecDeque;
     use std::future::Pending;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
     use std::task::Waker;
 
     use wsflow_core::{Config, Role};
 
     use super::*;
 
-    /// A transport that hands out scripted input as fast as asked and then blocks.
+    /// A transport that hands out scripted input as fast as asked and then blocks. It never
+    /// wakes anyone: input pushed later is only seen by whoever polls next.
     #[derive(Default)]
     struct Script {
-        input: VecDeque<u8>,
+        input: Arc<Mutex<VecDeque<u8>>>,
         written: Vec<u8>,
         writes: usize,
     }
 
+    impl Script {
+        fn with_input(bytes: Vec<u8>) -> Self {
+            Script {
+                input: Arc::new(Mutex::new(bytes.into())),
+                ..Script::default()
+            }
+        }
+    }
+
     impl Transport for Script {
         fn poll_read(&mut self, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-            if self.input.is_empty() {
+            let mut input = self.input.lock().expect("input");
+            if input.is_empty() {
                 return Poll::Pending;
             }
-            let n = buf.len().min(self.input.len());
-            for (slot, byte) in buf.iter_mut().zip(self.input.drain(..n)) {
+            let n = buf.len().min(input.len());
+            for (slot, byte) in buf.iter_mut().zip(input.drain(..n)) {
                 *slot = byte;
             }
             Poll::Ready(Ok(n))
@@ -437,6 +450,15 @@ mod tests {
         }
     }
 
+    /// A waker that counts its wakes.
+    struct Count(AtomicUsize);
+
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// A runtime whose timers never fire.
     struct NoTimers;
 
@@ -465,10 +487,7 @@ mod tests {
     #[test]
     fn read_buffer_grows_for_a_burst_and_shrinks_when_idle() {
         let big = Message::from(vec![5u8; 300 << 10]);
-        let script = Script {
-            input: client_frames(std::slice::from_ref(&big)).into(),
-            ..Script::default()
-        };
+        let script = Script::with_input(client_frames(std::slice::from_ref(&big)));
         let conn = Connection::new(Role::Server, Config::default(), Instant::now());
         let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
         let mut cx = Context::from_waker(Waker::noop());
@@ -522,21 +541,8 @@ mod tests {
 
     #[test]
     fn a_huge_message_yields_to_other_tasks_on_the_way() {
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-
-        struct Count(AtomicUsize);
-        impl std::task::Wake for Count {
-            fn wake(self: Arc<Self>) {
-                self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-
         let huge = Message::from(vec![1u8; 8 << 20]);
-        let script = Script {
-            input: client_frames(std::slice::from_ref(&huge)).into(),
-            ..Script::default()
-        };
+        let script = Script::with_input(client_frames(std::slice::from_ref(&huge)));
         let conn = Connection::new(Role::Server, Config::default(), Instant::now());
         let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
         let wakes = Arc::new(Count(AtomicUsize::new(0)));
@@ -560,51 +566,10 @@ mod tests {
 
     #[test]
     fn a_half_that_takes_the_others_news_wakes_it_once() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::{Arc, Mutex};
-
-        /// Input pushed from outside; never wakes anyone, like a reactor event that was
-        /// delivered to the other half.
-        #[derive(Clone, Default)]
-        struct Feed(Arc<Mutex<VecDeque<u8>>>);
-
-        impl Transport for Feed {
-            fn poll_read(
-                &mut self,
-                _: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                let mut input = self.0.lock().expect("feed");
-                if input.is_empty() {
-                    return Poll::Pending;
-                }
-                let n = buf.len().min(input.len());
-                for (slot, byte) in buf.iter_mut().zip(input.drain(..n)) {
-                    *slot = byte;
-                }
-                Poll::Ready(Ok(n))
-            }
-            fn poll_write(&mut self, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                Poll::Ready(Ok(buf.len()))
-            }
-            fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-            fn poll_shutdown(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-        }
-
-        struct Count(AtomicUsize);
-        impl std::task::Wake for Count {
-            fn wake(self: Arc<Self>) {
-                self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-
-        let feed = Feed::default();
+        let script = Script::default();
+        let input = Arc::clone(&script.input);
         let conn = Connection::new(Role::Server, Config::default(), Instant::now());
-        let ws = crate::WebSocket::<Feed, NoTimers>::from_connection(feed.clone(), conn);
+        let ws = crate::WebSocket::<Script, NoTimers>::from_connection(script, conn);
         let (mut send, mut recv) = ws.split();
         let recv_wakes = Arc::new(Count(AtomicUsize::new(0)));
         let recv_waker = Waker::from(Arc::clone(&recv_wakes));
@@ -614,10 +579,8 @@ mod tests {
             recv.poll_recv(&mut Context::from_waker(&recv_waker))
                 .is_pending()
         );
-        feed.0
-            .lock()
-            .expect("feed")
-            .extend(client_frames(&[Message::from("news")]));
+        let news = client_frames(&[Message::from("news")]);
+        input.lock().expect("input").extend(news);
         send.start_send("busy").expect("queue");
         // The send half's flush reads the message the receive half waits for.
         assert!(

@@ -82,6 +82,34 @@ use wsflow::{Accept, AcceptOptions, ConnectOptions, Reject, UpgradeRequest};
 
 type Decide = fn(&UpgradeRequest) -> Result<Accept, Reject>;
 
+/// The two TCP methods of a harness, the same on every runtime but for the module names:
+/// `$net` has `TcpListener` and `TcpStream`, `$ws` is the wsflow module, `$wrap` the
+/// transport it puts around a `TcpStream`.
+macro_rules! tcp_methods {
+    ($($net:ident)::+, $ws:ident, $wrap:path) => {
+        async fn tcp_pair(
+            client: ConnectOptions,
+            server: AcceptOptions,
+            decide: Decide,
+        ) -> Pair<wsflow::$ws::WebSocketStream> {
+            let listener = $($net)::+::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
+            let accepting = async {
+                let (stream, _) = listener.accept().await?;
+                wsflow::$ws::accept_with(stream, &server, decide).await
+            };
+            join(wsflow::$ws::connect_with(&url, &client), accepting).await
+        }
+
+        async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
+            let listener = $($net)::+::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            let (a, b) = join($($net)::+::TcpStream::connect(addr), listener.accept()).await;
+            ($wrap(a.expect("connect")), $wrap(b.expect("accept").0))
+        }
+    };
+}
+
 struct TokioHarness;
 
 impl Harness for TokioHarness {
@@ -96,33 +124,7 @@ impl Harness for TokioHarness {
         runtime.expect("runtime").block_on(future)
     }
 
-    async fn tcp_pair(
-        client: ConnectOptions,
-        server: AcceptOptions,
-        decide: Decide,
-    ) -> Pair<wsflow::tokio::WebSocketStream> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
-        let accepting = async {
-            let (stream, _) = listener.accept().await?;
-            wsflow::tokio::accept_with(stream, &server, decide).await
-        };
-        join(wsflow::tokio::connect_with(&url, &client), accepting).await
-    }
-
-    async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (a, b) = join(tokio::net::TcpStream::connect(addr), listener.accept()).await;
-        (
-            wsflow::tokio::TokioIo(a.expect("connect")),
-            wsflow::tokio::TokioIo(b.expect("accept").0),
-        )
-    }
+    tcp_methods!(tokio::net, tokio, wsflow::tokio::TokioIo);
 
     fn unix(socket: UnixStream) -> Self::Unix {
         wsflow::tokio::TokioIo(tokio::net::UnixStream::from_std(socket).expect("register"))
@@ -140,33 +142,7 @@ impl Harness for SmolHarness {
         smol::block_on(future)
     }
 
-    async fn tcp_pair(
-        client: ConnectOptions,
-        server: AcceptOptions,
-        decide: Decide,
-    ) -> Pair<wsflow::smol::WebSocketStream> {
-        let listener = smol::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
-        let accepting = async {
-            let (stream, _) = listener.accept().await?;
-            wsflow::smol::accept_with(stream, &server, decide).await
-        };
-        join(wsflow::smol::connect_with(&url, &client), accepting).await
-    }
-
-    async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
-        let listener = smol::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (a, b) = join(smol::net::TcpStream::connect(addr), listener.accept()).await;
-        (
-            wsflow::smol::FuturesIo(a.expect("connect")),
-            wsflow::smol::FuturesIo(b.expect("accept").0),
-        )
-    }
+    tcp_methods!(smol::net, smol, wsflow::smol::FuturesIo);
 
     fn unix(socket: UnixStream) -> Self::Unix {
         wsflow::smol::FuturesIo(socket.try_into().expect("register"))
@@ -184,34 +160,7 @@ impl Harness for AsyncStdHarness {
         async_std::task::block_on(future)
     }
 
-    async fn tcp_pair(
-        client: ConnectOptions,
-        server: AcceptOptions,
-        decide: Decide,
-    ) -> Pair<wsflow::async_std::WebSocketStream> {
-        let listener = async_std::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("ws://{}/echo", listener.local_addr().expect("addr"));
-        let accepting = async {
-            let (stream, _) = listener.accept().await?;
-            wsflow::async_std::accept_with(stream, &server, decide).await
-        };
-        join(wsflow::async_std::connect_with(&url, &client), accepting).await
-    }
-
-    async fn raw_tcp_pair() -> (Self::Tcp, Self::Tcp) {
-        use wsflow::async_std::AsyncStdIo;
-        let listener = async_std::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (a, b) = join(async_std::net::TcpStream::connect(addr), listener.accept()).await;
-        (
-            AsyncStdIo(a.expect("connect")),
-            AsyncStdIo(b.expect("accept").0),
-        )
-    }
+    tcp_methods!(async_std::net, async_std, wsflow::async_std::AsyncStdIo);
 
     fn unix(socket: UnixStream) -> Self::Unix {
         wsflow::async_std::AsyncStdIo(socket.into())
