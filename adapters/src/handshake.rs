@@ -275,7 +275,8 @@ fn open<R: Runtime>(
 impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// Runs the client's opening handshake over `transport` (already connected to the
     /// request's host and port) and returns the open connection. The whole exchange is
-    /// bounded by the request's handshake timeout.
+    /// bounded by the request's handshake timeout. The request carries the subprotocols,
+    /// headers and limits; only `options.config` is taken from `options` here.
     pub async fn client(
         mut transport: T,
         request: ClientRequest,

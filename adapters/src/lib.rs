@@ -21,6 +21,19 @@
 //! progress only while one of its methods is awaited. Every async method is cancel safe in
 //! the way its *Cancel safety* section says.
 //!
+//! **How the end is reported**: [`WebSocket::recv`] returns `Ok(None)` after a clean close
+//! handshake, and [`WebSocket::close_report`] then holds the code and reason; an unclean end
+//! is one `Err` ([`Error::Protocol`], [`Error::Abnormal`] or [`Error::Io`]) before
+//! `Ok(None)`. [`WebSocket::close`] returns the final report whatever its cause.
+//!
+//! **Backpressure**: `send` waits while the write buffer is above
+//! [`Config::write_buffer_high_water`]; reading stops while
+//! [`Config::max_pending_events`] events wait to be received, so a slow reader pushes back
+//! on TCP instead of growing memory.
+//!
+//! **Split**: [`WebSocket::split`] gives owned halves for two tasks; either one, awaited
+//! alone, keeps the whole connection going (pings answered, output written, timers run).
+//!
 //! ```no_run
 //! # #[cfg(feature = "tokio")]
 //! # async fn demo() -> Result<(), wsflow::Error> {

@@ -1,7 +1,8 @@
 //! Owned halves of a split [`WebSocket`], for a reader task and a writer task.
 //!
 //! Each half is a `WebSocket` handle that polls on behalf of its side (see `shared.rs` for
-//! how both wait on one transport) and exposes that side's methods.
+//! how both wait on one transport) and exposes that side's methods. The transport is
+//! dropped when both halves are.
 
 use std::fmt;
 use std::sync::Arc;
