@@ -10,9 +10,9 @@
 //!
 //! | feature     | module          | transport                         | timer             |
 //! |-------------|-----------------|-----------------------------------|-------------------|
-//! | `tokio`     | [`tokio`]       | `TokioIo<S>` over tokio's traits  | `tokio::time`     |
-//! | `smol`      | [`smol`]        | `FuturesIo<S>` over `futures-io`  | `async_io::Timer` |
-//! | `async-std` | [`async_std`] (deprecated upstream) | `AsyncStdIo<S>` | `async_io::Timer` |
+//! | `tokio`     | `wsflow::tokio` | `TokioIo<S>` over tokio's traits  | `tokio::time`     |
+//! | `smol`      | `wsflow::smol`  | `FuturesIo<S>` over `futures-io`  | `async_io::Timer` |
+//! | `async-std` | `wsflow::async_std` (deprecated upstream) | `AsyncStdIo<S>` | `async_io::Timer` |
 //!
 //! There is no default runtime; without features the generic driver is still here, so
 //! another runtime needs only its own `Transport` and `Runtime` impls.
