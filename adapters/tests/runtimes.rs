@@ -191,3 +191,57 @@ fn halves_are_send(ws: wsflow::smol::WebSocketStream) {
     send(async move { tx.send("x").await });
     send(async move { rx.recv().await });
 }
+
+/// tokio's in-memory `DuplexStream` through the same bridge: a server that is not polled
+/// stops reading, the client's `send` waits with bounded memory, and once the server runs
+/// every message arrives and the close handshake ends with its FIN.
+#[test]
+fn tokio_duplex_backpressure_and_close() {
+    use std::time::Duration;
+
+    use wsflow::core::{Config, Connection, Role};
+    use wsflow::tokio::{Tokio, TokioIo};
+    use wsflow::{CloseCode, Runtime, WebSocket};
+
+    TokioHarness::block_on(async {
+        let (a, b) = tokio::io::duplex(16 << 10);
+        let now = Tokio::now();
+        let client_conn = Connection::new(Role::Client, Config::default(), now);
+        let server_conn = Connection::new(Role::Server, Config::default(), now);
+        let mut client = WebSocket::<_, Tokio>::from_connection(TokioIo(a), client_conn);
+        let mut server = WebSocket::<_, Tokio>::from_connection(TokioIo(b), server_conn);
+
+        let mut sent = 0usize;
+        let flood = async {
+            loop {
+                client.send(vec![1u8; 8 << 10]).await.expect("send");
+                sent += 1;
+            }
+        };
+        assert!(
+            tokio::time::timeout(Duration::from_millis(100), flood)
+                .await
+                .is_err()
+        );
+        let high_water = Config::default().write_buffer_high_water;
+        assert!(client.buffered_amount() <= high_water + (8 << 10) + 14);
+        assert!(
+            sent < 20,
+            "{sent} messages of 8 KiB went into a 16 KiB pipe"
+        );
+
+        let receiving = async {
+            for _ in 0..sent {
+                let message = server.recv().await.expect("recv").expect("message");
+                assert_eq!(message.len(), 8 << 10);
+            }
+            assert_eq!(server.recv().await.expect("clean end"), None);
+        };
+        let closing = async {
+            client.flush().await.expect("flush");
+            let report = client.close(CloseCode::NORMAL, "").await.expect("close");
+            assert!(report.was_clean(), "{report:?}");
+        };
+        futures_util::future::join(receiving, closing).await;
+    });
+}
