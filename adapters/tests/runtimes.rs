@@ -59,6 +59,14 @@ macro_rules! runtime_suite {
                 scenarios::eof_is_abnormal::<$harness>();
             }
             #[test]
+            fn client_handshake_keeps_leftover() {
+                scenarios::client_handshake_keeps_leftover::<$harness>();
+            }
+            #[test]
+            fn server_handshake_times_out() {
+                scenarios::server_handshake_times_out::<$harness>();
+            }
+            #[test]
             fn keepalive() {
                 scenarios::keepalive::<$harness>();
             }

@@ -544,3 +544,91 @@ pub fn eof_is_abnormal<H: Harness>() {
         peer.join().expect("peer");
     });
 }
+
+/// Reads an HTTP head (up to the blank line) from a blocking socket.
+fn read_head(socket: &mut std::os::unix::net::UnixStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            socket.read(&mut byte).expect("head"),
+            1,
+            "EOF inside the head"
+        );
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).expect("ASCII head")
+}
+
+/// The client handshake over any transport: the server's 101 and its first frame arrive
+/// in one write, and that frame (the handshake's leftover) is the first message.
+pub fn client_handshake_keeps_leftover<H: Harness>() {
+    run::<H>(async {
+        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().expect("pair");
+        ours.set_nonblocking(true).expect("non-blocking");
+        theirs
+            .set_read_timeout(Some(super::PEER_PATIENCE))
+            .expect("timeout");
+        let server = thread::spawn(move || {
+            let head = read_head(&mut theirs);
+            let key = head
+                .lines()
+                .find_map(|line| line.strip_prefix("Sec-WebSocket-Key: "))
+                .expect("key");
+            let accept = wsflow::core::handshake::accept_key(key.trim().as_bytes());
+            let mut reply = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+                 Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+            )
+            .into_bytes();
+            reply.extend_from_slice(b"\x81\x05hello"); // an unmasked server frame
+            theirs.write_all(&reply).expect("reply");
+            theirs
+        });
+        let request =
+            wsflow::core::handshake::ClientRequest::new("ws://example.test/chat").expect("url");
+        let mut ws = wsflow::WebSocket::<H::Unix, H::R>::client(
+            H::unix(ours),
+            request,
+            &ConnectOptions::new(),
+        )
+        .await
+        .expect("handshake");
+        assert_eq!(ws.recv().await.expect("recv"), Some(Message::from("hello")));
+        drop(server.join().expect("server"));
+    });
+}
+
+/// The server handshake's deadline: a client that never sends its request gets a 408 and
+/// the server a `Timeout` error.
+pub fn server_handshake_times_out<H: Harness>() {
+    run::<H>(async {
+        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().expect("pair");
+        ours.set_nonblocking(true).expect("non-blocking");
+        theirs
+            .set_read_timeout(Some(super::PEER_PATIENCE))
+            .expect("timeout");
+        let client = thread::spawn(move || {
+            let mut response = String::new();
+            theirs
+                .read_to_string(&mut response)
+                .expect("response until the FIN");
+            response
+        });
+        let mut limits = wsflow::core::handshake::HandshakeLimits::default();
+        limits.timeout = Duration::from_millis(100);
+        let options = AcceptOptions::new().limits(limits);
+        let started = Instant::now();
+        let result =
+            wsflow::WebSocket::<H::Unix, H::R>::server(H::unix(ours), &options, wsflow::accept_any)
+                .await;
+        assert!(
+            matches!(result, Err(Error::Handshake(HandshakeError::Timeout))),
+            "{result:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+        drop(result);
+        let response = client.join().expect("client");
+        assert!(response.starts_with("HTTP/1.1 408 "), "{response}");
+    });
+}
