@@ -73,14 +73,21 @@ pub fn run<H: Harness>(scenario: impl Future<Output = ()>) {
     });
 }
 
-/// A connection over one end of a socket pair, skipping the opening handshake, and the
-/// other end for a blocking peer.
-pub fn socket_pair<H: Harness>(role: Role, config: Config) -> (Ws<H::Unix, H::R>, UnixStream) {
+/// A socket pair: ours non-blocking for the runtime, theirs blocking (with a timeout) for
+/// a peer thread.
+pub fn raw_pair() -> (UnixStream, UnixStream) {
     let (ours, theirs) = UnixStream::pair().expect("socket pair");
     ours.set_nonblocking(true).expect("non-blocking");
     theirs
         .set_read_timeout(Some(PEER_PATIENCE))
         .expect("read timeout");
+    (ours, theirs)
+}
+
+/// A connection over one end of a socket pair, skipping the opening handshake, and the
+/// other end for a blocking peer.
+pub fn socket_pair<H: Harness>(role: Role, config: Config) -> (Ws<H::Unix, H::R>, UnixStream) {
+    let (ours, theirs) = raw_pair();
     let conn = Connection::new(role, config, H::R::now());
     (WebSocket::from_connection(H::unix(ours), conn), theirs)
 }

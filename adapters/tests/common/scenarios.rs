@@ -564,11 +564,7 @@ fn read_head(socket: &mut std::os::unix::net::UnixStream) -> String {
 /// in one write, and that frame (the handshake's leftover) is the first message.
 pub fn client_handshake_keeps_leftover<H: Harness>() {
     run::<H>(async {
-        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().expect("pair");
-        ours.set_nonblocking(true).expect("non-blocking");
-        theirs
-            .set_read_timeout(Some(super::PEER_PATIENCE))
-            .expect("timeout");
+        let (ours, mut theirs) = super::raw_pair();
         let server = thread::spawn(move || {
             let head = read_head(&mut theirs);
             let key = head
@@ -603,11 +599,7 @@ pub fn client_handshake_keeps_leftover<H: Harness>() {
 /// the server a `Timeout` error.
 pub fn server_handshake_times_out<H: Harness>() {
     run::<H>(async {
-        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().expect("pair");
-        ours.set_nonblocking(true).expect("non-blocking");
-        theirs
-            .set_read_timeout(Some(super::PEER_PATIENCE))
-            .expect("timeout");
+        let (ours, mut theirs) = super::raw_pair();
         let client = thread::spawn(move || {
             let mut response = String::new();
             theirs
