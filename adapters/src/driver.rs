@@ -1,0 +1,616 @@
+//! The poll loop, written once for every runtime: it moves bytes between the transport and
+//! the core, arms the core's timer, and hands events to whichever method is waiting.
+//!
+//! Every method here is synchronous and keeps all its state in [`Driver`], never in a
+//! future; that is what makes the async methods cancel safe.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Instant;
+
+use wsflow_core::{CloseCode, Closed, Connection, Event, Message, SendError, State};
+
+use crate::error::Error;
+use crate::runtime::Runtime;
+use crate::transport::Transport;
+
+/// The read buffer an idle connection keeps; reads that fill the buffer double it.
+const MIN_READ: usize = 2 << 10;
+/// The largest read buffer, reached only while data streams in.
+const MAX_READ: usize = 64 << 10;
+/// Output pieces handed to one vectored write.
+const MAX_SLICES: usize = 32;
+/// Passes over the transport one poll may make before it yields, so that a peer streaming
+/// a huge message (or flooding a close) cannot hold an executor thread: tokio's sockets
+/// have a budget of their own, async-io's do not.
+const PASSES_PER_POLL: u32 = 64;
+
+/// One connection: the core, the transport, and the little the adapter adds.
+pub(crate) struct Driver<T, R: Runtime> {
+    pub(crate) conn: Connection,
+    transport: T,
+    /// Scratch space for reads (the core copies what it keeps): `MIN_READ` bytes while idle.
+    read_buf: Vec<u8>,
+    /// The armed timer and its deadline; dropped when the core has no deadline.
+    timer: Option<(Instant, Pin<Box<R::Timer>>)>,
+    /// Bytes were written since the transport was last flushed.
+    need_flush: bool,
+    /// The write side was shut down, as the core asked (done once).
+    shutdown_done: bool,
+    /// Events taken out of the core by `poll_close` once it had closed, still to be delivered.
+    stash: VecDeque<Event>,
+    /// The final report, once [`Event::Closed`] has been taken out of the core.
+    closed: Option<Closed>,
+    /// The subprotocol the opening handshake settled on.
+    pub(crate) subprotocol: Option<String>,
+    /// Counts passes that changed something (bytes moved, a timer fired); split halves use
+    /// it to wake each other after a change the other may be waiting for.
+    pub(crate) epoch: u64,
+}
+
+impl<T: Transport, R: Runtime> Driver<T, R> {
+    pub(crate) fn new(transport: T, conn: Connection, subprotocol: Option<String>) -> Self {
+        Driver {
+            conn,
+            transport,
+            read_buf: Vec::new(),
+            timer: None,
+            need_flush: false,
+            shutdown_done: false,
+            stash: VecDeque::new(),
+            closed: None,
+            subprotocol,
+            epoch: 0,
+        }
+    }
+
+    pub(crate) fn close_report(&self) -> Option<&Closed> {
+        self.closed.as_ref()
+    }
+
+    // ----- the loop -----
+
+    /// One pass over everything that can move without blocking: write queued output, fire a
+    /// due timer, read once if asked to (and if the core wants input), and write what that
+    /// produced (pongs, a close reply). Returns whether anything changed; when it returns
+    /// `Ok(false)`, every source registered `cx` and the caller may return `Pending`.
+    fn drive(&mut self, cx: &mut Context<'_>, read: bool) -> Result<bool, Error> {
+        let mut progress = self.write_out(cx)?;
+        let mut fresh = self.poll_timer(cx);
+        if read {
+            fresh |= self.read_in(cx)?;
+        }
+        if fresh {
+            self.write_out(cx)?;
+        }
+        progress |= fresh;
+        if progress {
+            self.epoch = self.epoch.wrapping_add(1);
+        }
+        Ok(progress)
+    }
+
+    /// [`Self::drive`] for the loops below: `Ready(Ok(()))` to look again, `Pending` when
+    /// nothing moved (every source registered `cx`) or the pass budget is spent (then `cx`
+    /// is woken at once, so the caller is polled again after other tasks had their turn).
+    fn step(&mut self, cx: &mut Context<'_>, passes: &mut u32) -> Poll<Result<(), Error>> {
+        match self.drive(cx, true) {
+            Err(error) => Poll::Ready(Err(error)),
+            Ok(false) => Poll::Pending,
+            Ok(true) => {
+                *passes += 1;
+                if *passes >= PASSES_PER_POLL {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                Poll::Ready(Ok(()))
+            }
+        }
+    }
+
+    /// Writes the core's output, all queued frames per vectored call, flushes once it is all
+    /// out, and shuts the write side down when the core asks.
+    fn write_out(&mut self, cx: &mut Context<'_>) -> Result<bool, Error> {
+        let mut progress = false;
+        while self.conn.buffered_amount() > 0 {
+            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+            let filled = self.conn.output_vectored(&mut slices);
+            let slices = slices.get(..filled).unwrap_or_default();
+            match self.transport.poll_write_vectored(cx, slices) {
+                Poll::Ready(Ok(0)) => return Err(self.fail(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => {
+                    self.conn.consume_output(n);
+                    self.need_flush = true;
+                    progress = true;
+                }
+                Poll::Ready(Err(error)) if error.kind() == io::ErrorKind::Interrupted => {}
+                Poll::Ready(Err(error)) => return Err(self.fail(error)),
+                Poll::Pending => return Ok(progress),
+            }
+        }
+        if self.need_flush {
+            match self.transport.poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.need_flush = false,
+                Poll::Ready(Err(error)) => return Err(self.fail(error)),
+                Poll::Pending => return Ok(progress),
+            }
+        }
+        if self.conn.wants_shutdown() && !self.shutdown_done {
+            match self.transport.poll_shutdown(cx) {
+                Poll::Ready(Ok(())) => {
+                    self.shutdown_done = true;
+                    progress = true;
+                }
+                // The peer is already gone: the FIN has nobody to reach.
+                Poll::Ready(Err(error)) if error.kind() == io::ErrorKind::NotConnected => {
+                    self.shutdown_done = true;
+                    progress = true;
+                }
+                Poll::Ready(Err(error)) => return Err(self.fail(error)),
+                Poll::Pending => {}
+            }
+        }
+        Ok(progress)
+    }
+
+    /// Arms the timer at the core's next deadline and calls `handle_timeout` when it fires.
+    /// A timer armed earlier than the deadline is kept (firing early costs one no-op call),
+    /// so a keepalive deadline pushed back by every message does not re-arm per message.
+    fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(deadline) = self.conn.poll_timeout() else {
+            self.timer = None;
+            return false;
+        };
+        let timer = match &mut self.timer {
+            Some((armed, timer)) => {
+                if *armed > deadline {
+                    R::reset(timer.as_mut(), deadline);
+                    *armed = deadline;
+                }
+                timer
+            }
+            slot @ None => {
+                let timer = Box::pin(R::sleep_until(deadline));
+                &mut slot.insert((deadline, timer)).1
+            }
+        };
+        if timer.as_mut().poll(cx).is_pending() {
+            return false;
+        }
+        self.timer = None;
+        self.conn.handle_timeout(R::now());
+        true
+    }
+
+    /// Reads once, if the core wants input, and feeds what came (or the EOF) to the core.
+    fn read_in(&mut self, cx: &mut Context<'_>) -> Result<bool, Error> {
+        if !self.conn.wants_read() {
+            return Ok(false);
+        }
+        if self.read_buf.len() < MIN_READ {
+            self.read_buf.resize(MIN_READ, 0);
+        }
+        match self.transport.poll_read(cx, &mut self.read_buf) {
+            Poll::Ready(Ok(0)) => self.conn.receive_eof(R::now()),
+            Poll::Ready(Ok(n)) => {
+                let data = self.read_buf.get(..n).unwrap_or_default();
+                self.conn.receive(R::now(), data);
+                if n == self.read_buf.len() && n < MAX_READ {
+                    self.read_buf.resize(n * 2, 0);
+                }
+            }
+            Poll::Ready(Err(error)) if error.kind() == io::ErrorKind::Interrupted => {}
+            Poll::Ready(Err(error)) => return Err(self.fail(error)),
+            Poll::Pending => {
+                if self.read_buf.len() > MIN_READ {
+                    // Idle again: give back what a burst needed.
+                    self.read_buf = vec![0; MIN_READ];
+                }
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The transport failed: abort the connection (the core reports `Closed` with cause
+    /// `Aborted` after any event already queued) and hand the error to the caller.
+    fn fail(&mut self, error: io::Error) -> Error {
+        self.conn.abort();
+        self.timer = None;
+        Error::Io(error)
+    }
+
+    /// Once the connection is over, shuts our write side down if the core has not asked
+    /// for it already: a client whose close handshake ended (by the server's FIN or a
+    /// timeout) completes the TCP teardown instead of leaving the server waiting for its
+    /// EOF until the application drops the socket. Best effort, attempted until it is done.
+    fn finish(&mut self, cx: &mut Context<'_>) {
+        if self.shutdown_done || self.conn.state() != State::Closed {
+            return;
+        }
+        if self.transport.poll_shutdown(cx).is_ready() {
+            self.shutdown_done = true;
+        }
+    }
+
+    fn next_event(&mut self) -> Option<Event> {
+        let event = self.stash.pop_front().or_else(|| self.conn.poll_event())?;
+        if let Event::Closed(closed) = &event {
+            self.closed = Some(closed.clone());
+        }
+        Some(event)
+    }
+
+    // ----- what the API waits for -----
+
+    /// The next event, `Ok(None)` once the connection is over and every event was taken.
+    pub(crate) fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Event>, Error>> {
+        let mut passes = 0;
+        loop {
+            if let Some(event) = self.next_event() {
+                if matches!(event, Event::Closed(_)) {
+                    self.finish(cx);
+                }
+                return Poll::Ready(Ok(Some(event)));
+            }
+            if self.conn.state() == State::Closed {
+                self.finish(cx);
+                return Poll::Ready(Ok(None));
+            }
+            ready!(self.step(cx, &mut passes))?;
+        }
+    }
+
+    /// The next data message (or streamed chunk); control events are consumed here. The end
+    /// of the connection is reported once: `Ok(None)` if clean, an error otherwise; after
+    /// that, `Ok(None)`.
+    pub(crate) fn poll_recv(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Message>, Error>> {
+        // Control events are skipped; a peer flooding pings still gets us to yield.
+        for _ in 0..PASSES_PER_POLL {
+            match ready!(self.poll_event(cx))? {
+                Some(Event::Message(message) | Event::MessageChunk { chunk: message, .. }) => {
+                    return Poll::Ready(Ok(Some(message)));
+                }
+                Some(Event::Closed(closed)) => {
+                    return Poll::Ready(Error::from_close(&closed).map_or(Ok(None), Err));
+                }
+                Some(Event::Ping(_) | Event::Pong(_) | Event::CloseReceived(_)) => {}
+                None => return Poll::Ready(Ok(None)),
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    /// Ready when a data message may be handed to the core: the output is below its
+    /// high-water mark (or the connection is no longer open, and the command will say so).
+    /// While waiting it keeps reading, so pings are answered and a close is noticed.
+    pub(crate) fn poll_send_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut passes = 0;
+        loop {
+            if !self.conn.is_write_buffer_full() || self.conn.state() != State::Open {
+                return Poll::Ready(Ok(()));
+            }
+            ready!(self.step(cx, &mut passes))?;
+        }
+    }
+
+    /// Runs a command once the output has room (if `wait` is set), then writes what the
+    /// transport takes right now without waiting for the rest. The command runs in the same
+    /// synchronous step that finds room, so a cancelled caller has queued nothing.
+    pub(crate) fn poll_command<F>(
+        &mut self,
+        cx: &mut Context<'_>,
+        wait: bool,
+        command: &mut Option<F>,
+    ) -> Poll<Result<(), Error>>
+    where
+        F: FnOnce(&mut Connection) -> Result<(), SendError>,
+    {
+        if wait {
+            ready!(self.poll_send_ready(cx))?;
+        }
+        let Some(command) = command.take() else {
+            return Poll::Ready(Ok(()));
+        };
+        command(&mut self.conn)?;
+        self.write_out(cx)?;
+        Poll::Ready(Ok(()))
+    }
+
+    /// Ready once every queued byte is written and flushed (or the connection is over).
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut passes = 0;
+        loop {
+            let done = self.conn.buffered_amount() == 0 && !self.need_flush;
+            if done || self.conn.state() == State::Closed {
+                return Poll::Ready(Ok(()));
+            }
+            ready!(self.step(cx, &mut passes))?;
+        }
+    }
+
+    /// Starts the close handshake (unless a close frame is already out) and drives the
+    /// connection until it is over; returns the final report.
+    ///
+    /// Events that arrive meanwhile stay queued for the receiver; if the queue is full and
+    /// blocks reading, the oldest are dropped so the handshake can finish.
+    pub(crate) fn poll_close(
+        &mut self,
+        cx: &mut Context<'_>,
+        code: CloseCode,
+        reason: &str,
+    ) -> Poll<Result<Closed, Error>> {
+        if self.conn.state() != State::Closed {
+            match self.conn.close(R::now(), code, reason) {
+                // `Closed`: our close frame is already out (an earlier call, or the reply
+                // to the peer's); keep waiting for the end.
+                Ok(()) | Err(SendError::Closed) => {}
+                Err(error) => return Poll::Ready(Err(error.into())),
+            }
+        }
+        let mut passes = 0;
+        loop {
+            if self.conn.state() == State::Closed {
+                // Nothing follows `Closed`: take the rest of the queue so its report is known.
+                while let Some(event) = self.conn.poll_event() {
+                    if let Event::Closed(closed) = &event {
+                        self.closed = Some(closed.clone());
+                    }
+                    self.stash.push_back(event);
+                }
+                self.finish(cx);
+                return Poll::Ready(self.closed.clone().ok_or(Error::Closed));
+            }
+            if !self.conn.wants_read() && self.conn.poll_event().is_some() {
+                passes += 1;
+                continue;
+            }
+            ready!(self.step(cx, &mut passes))?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::future::Pending;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::task::Waker;
+
+    use wsflow_core::{Config, Role};
+
+    use super::*;
+
+    /// A transport that hands out scripted input as fast as asked and then blocks. It never
+    /// wakes anyone: input pushed later is only seen by whoever polls next.
+    #[derive(Default)]
+    struct Script {
+        input: Arc<Mutex<VecDeque<u8>>>,
+        written: Vec<u8>,
+        writes: usize,
+    }
+
+    impl Script {
+        fn with_input(bytes: Vec<u8>) -> Self {
+            Script {
+                input: Arc::new(Mutex::new(bytes.into())),
+                ..Script::default()
+            }
+        }
+    }
+
+    impl Transport for Script {
+        fn poll_read(&mut self, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            let mut input = self.input.lock().expect("input");
+            if input.is_empty() {
+                return Poll::Pending;
+            }
+            let n = buf.len().min(input.len());
+            for (slot, byte) in buf.iter_mut().zip(input.drain(..n)) {
+                *slot = byte;
+            }
+            Poll::Ready(Ok(n))
+        }
+
+        fn poll_write(&mut self, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+            self.writes += 1;
+            self.written.extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_write_vectored(
+            &mut self,
+            _: &mut Context<'_>,
+            bufs: &[IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            self.writes += 1;
+            let before = self.written.len();
+            for buf in bufs {
+                self.written.extend_from_slice(buf);
+            }
+            Poll::Ready(Ok(self.written.len() - before))
+        }
+
+        fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// A waker that counts its wakes.
+    struct Count(AtomicUsize);
+
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// A runtime whose timers never fire.
+    struct NoTimers;
+
+    impl Runtime for NoTimers {
+        type Timer = Pending<()>;
+
+        fn sleep_until(_: Instant) -> Pending<()> {
+            std::future::pending()
+        }
+    }
+
+    fn client_frames(messages: &[Message]) -> Vec<u8> {
+        let mut client = Connection::new(Role::Client, Config::default(), Instant::now());
+        for message in messages {
+            client.send(message.clone()).expect("queue");
+        }
+        let mut bytes = Vec::new();
+        while !client.pending_output().is_empty() {
+            let chunk = client.pending_output().to_vec();
+            client.consume_output(chunk.len());
+            bytes.extend(chunk);
+        }
+        bytes
+    }
+
+    #[test]
+    fn read_buffer_grows_for_a_burst_and_shrinks_when_idle() {
+        let big = Message::from(vec![5u8; 300 << 10]);
+        let script = Script::with_input(client_frames(std::slice::from_ref(&big)));
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(
+            driver.read_buf.is_empty(),
+            "no buffer before the first read"
+        );
+
+        let mut largest = 0;
+        let received = loop {
+            if let Some(event) = driver.next_event() {
+                break event;
+            }
+            assert!(driver.drive(&mut cx, true).expect("drive"), "stalled");
+            largest = largest.max(driver.read_buf.len());
+        };
+        assert_eq!(received, Event::Message(big));
+        assert_eq!(largest, MAX_READ, "the buffer grows while reads fill it");
+        assert!(driver.poll_event(&mut cx).is_pending());
+        assert_eq!(
+            driver.read_buf.len(),
+            MIN_READ,
+            "an idle connection keeps the small buffer"
+        );
+    }
+
+    #[test]
+    fn pending_frames_leave_in_one_vectored_write() {
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver = Driver::<Script, NoTimers>::new(Script::default(), conn, None);
+        for i in 0..10u8 {
+            driver.conn.send(vec![i; 10]).expect("queue");
+        }
+        driver
+            .conn
+            .send(vec![1; 100 << 10])
+            .expect("a large payload, queued by reference");
+        driver.conn.send("after").expect("queue");
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(driver.write_out(&mut cx).expect("write"));
+        assert_eq!(
+            driver.transport.writes, 1,
+            "one system call for everything queued"
+        );
+        assert_eq!(
+            driver.transport.written.len(),
+            10 * 12 + 10 + (100 << 10) + 7
+        );
+        assert_eq!(driver.conn.buffered_amount(), 0);
+    }
+
+    #[test]
+    fn a_huge_message_yields_to_other_tasks_on_the_way() {
+        let huge = Message::from(vec![1u8; 8 << 20]);
+        let script = Script::with_input(client_frames(std::slice::from_ref(&huge)));
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
+        let wakes = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        let mut polls = 0;
+        let received = loop {
+            polls += 1;
+            if let Poll::Ready(result) = driver.poll_recv(&mut cx) {
+                break result.expect("recv");
+            }
+        };
+        assert_eq!(received, Some(huge));
+        assert!(polls > 1, "8 MiB were read in one poll");
+        assert_eq!(
+            wakes.0.load(Ordering::Relaxed),
+            polls - 1,
+            "each yield wakes the task"
+        );
+    }
+
+    #[test]
+    fn a_half_that_takes_the_others_news_wakes_it_once() {
+        let script = Script::default();
+        let input = Arc::clone(&script.input);
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let ws = crate::WebSocket::<Script, NoTimers>::from_connection(script, conn);
+        let (mut send, mut recv) = ws.split();
+        let recv_wakes = Arc::new(Count(AtomicUsize::new(0)));
+        let recv_waker = Waker::from(Arc::clone(&recv_wakes));
+        let send_waker = Waker::from(Arc::new(Count(AtomicUsize::new(0))));
+
+        assert!(
+            recv.poll_recv(&mut Context::from_waker(&recv_waker))
+                .is_pending()
+        );
+        let news = client_frames(&[Message::from("news")]);
+        input.lock().expect("input").extend(news);
+        send.start_send("busy").expect("queue");
+        // The send half's flush reads the message the receive half waits for.
+        assert!(
+            send.poll_flush(&mut Context::from_waker(&send_waker))
+                .is_ready()
+        );
+        assert_eq!(
+            recv_wakes.0.load(Ordering::Relaxed),
+            1,
+            "the receive half was not told"
+        );
+        assert!(
+            send.poll_flush(&mut Context::from_waker(&send_waker))
+                .is_ready()
+        );
+        assert_eq!(
+            recv_wakes.0.load(Ordering::Relaxed),
+            1,
+            "woken again for nothing"
+        );
+        let got = recv.poll_recv(&mut Context::from_waker(&recv_waker));
+        assert!(matches!(got, Poll::Ready(Ok(Some(message))) if message == Message::from("news")));
+    }
+
+    #[test]
+    fn an_idle_connection_is_small() {
+        // The driver's own heap while idle is the read buffer plus this struct (inside the
+        // shared allocation); the core's buffers come on top.
+        let size = size_of::<crate::shared::Shared<Script, NoTimers>>();
+        eprintln!("shared connection state: {size} bytes, idle read buffer: {MIN_READ} bytes");
+        assert!(size + MIN_READ <= 4 << 10, "{size} bytes");
+    }
+}

@@ -1,0 +1,63 @@
+//! Glue for async-std.
+//!
+//! **Deprecated in spirit**: async-std is discontinued upstream (its README points to smol;
+//! RUSTSEC-2025-0052). This module stays for existing users; new code should use
+//! `wsflow::smol`, which runs on the same reactor.
+//!
+//! async-std's `TcpStream::poll_close` (and `UnixStream`'s) only flushes, so a WebSocket over
+//! it through [`FuturesIo`] would never send the TCP FIN a server owes its client at the
+//! end of the close handshake. [`AsyncStdIo`] is the transport that does: its shutdown
+//! calls `shutdown(Shutdown::Write)`.
+
+use std::io::{self, IoSlice};
+use std::net::Shutdown;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use ::async_std::net::TcpStream;
+use ::async_std::os::unix::net::UnixStream;
+use futures_io::{AsyncRead, AsyncWrite};
+
+pub use crate::futures_io::{AsyncIo, FuturesIo};
+use crate::{Transport, WebSocket};
+
+/// An async-std socket whose write side can be shut down.
+pub trait ShutdownWrite {
+    /// `shutdown(Shutdown::Write)` on the socket.
+    fn shutdown_write(&self) -> io::Result<()>;
+}
+
+impl ShutdownWrite for TcpStream {
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shutdown(Shutdown::Write)
+    }
+}
+
+impl ShutdownWrite for UnixStream {
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shutdown(Shutdown::Write)
+    }
+}
+
+/// An async-std socket (`TcpStream` by default, or `UnixStream`) as a [`Transport`] that
+/// really half-closes.
+#[derive(Debug)]
+pub struct AsyncStdIo<S = TcpStream>(pub S);
+
+impl<S: AsyncRead + AsyncWrite + ShutdownWrite + Unpin> Transport for AsyncStdIo<S> {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+
+    forward_writes!();
+
+    fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(Pin::new(&mut self.0).poll_flush(cx))?;
+        Poll::Ready(self.0.shutdown_write())
+    }
+}
+
+/// A WebSocket over an async-std socket, by default a `TcpStream`.
+pub type WebSocketStream<S = TcpStream> = WebSocket<AsyncStdIo<S>, AsyncIo>;
+
+tcp_helpers!("async-std", TcpStream, AsyncStdIo);
