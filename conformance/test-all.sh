@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The full test suite, as the README gives it: unit tests, the conformance scripts on the core
+# and every adapter, then the Autobahn TestSuite (through kosoku) against every testee, as
+# server and as client. Installs what it needs (a Python venv with kosoku) on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runtimes=${WSFLOW_AUTOBAHN_RUNTIMES:-blocking,tokio,smol,async-std}
+venv=${WSFLOW_VENV:-target/autobahn-venv}
+
+echo "== unit and conformance tests"
+cargo test --workspace --all-features
+
+echo "== building the Autobahn testees (release)"
+cargo build --release -p wsflow-examples --all-features --bins
+
+if [ ! -x "$venv/bin/kosoku" ]; then
+  echo "== installing kosoku into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'kosoku==0.1.0'
+fi
+
+echo "== Autobahn TestSuite: runtimes $runtimes, server and client"
+"$venv/bin/python" conformance/autobahn/run.py \
+  --kosoku "$venv/bin/kosoku" --bin-dir target/release --runtimes "$runtimes" \
+  --out target/autobahn-reports "$@"

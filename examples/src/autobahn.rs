@@ -1,0 +1,76 @@
+//! The Autobahn TestSuite client testee: ask the fuzzing server how many cases there are, run
+//! each one echoing every message, then ask it to write its reports.
+
+use std::io;
+
+use wsflow_core::{Config, Event, Message};
+
+use crate::blocking::{Session, echo};
+use crate::cli::RuntimeChoice;
+
+/// The URL of one of the fuzzing server's endpoints.
+pub fn endpoint(base: &str, path: &str, agent: &str, case: Option<usize>) -> String {
+    let base = base.trim_end_matches('/');
+    match case {
+        Some(case) => format!("{base}/{path}?case={case}&agent={agent}"),
+        None if path == "getCaseCount" => format!("{base}/{path}"),
+        None => format!("{base}/{path}?agent={agent}"),
+    }
+}
+
+fn case_count_blocking(base: &str, config: &Config) -> io::Result<usize> {
+    let session = Session::connect(&endpoint(base, "getCaseCount", "", None), config.clone())?;
+    let mut count = None;
+    session.run(|_, event| {
+        if let Event::Message(Message::Text(text)) = event {
+            count = text.trim().parse().ok();
+        }
+    })?;
+    count.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no case count received"))
+}
+
+/// Runs every case over blocking sockets.
+pub fn run_blocking(base: &str, agent: &str, config: &Config) -> io::Result<()> {
+    let count = case_count_blocking(base, config)?;
+    eprintln!("autobahn-client (blocking): {count} cases");
+    for case in 1..=count {
+        let url = endpoint(base, "runCase", agent, Some(case));
+        // A case that fails the connection is the fuzzing server's verdict to record, not ours.
+        if let Err(error) = Session::connect(&url, config.clone()).and_then(|s| s.run(echo)) {
+            eprintln!("case {case}: {error}");
+        }
+    }
+    let url = endpoint(base, "updateReports", agent, None);
+    Session::connect(&url, config.clone())?.run(|_, _| {})?;
+    Ok(())
+}
+
+/// Runs every case on the chosen runtime.
+pub fn run(runtime: RuntimeChoice, base: &str, agent: &str, config: &Config) -> io::Result<()> {
+    match runtime {
+        RuntimeChoice::Blocking => run_blocking(base, agent, config),
+        other => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("runtime {other} is not built into this binary yet"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint;
+
+    #[test]
+    fn endpoints_follow_the_fuzzing_server_protocol() {
+        let base = "ws://127.0.0.1:9001/";
+        assert_eq!(endpoint(base, "getCaseCount", "x", None), "ws://127.0.0.1:9001/getCaseCount");
+        assert_eq!(
+            endpoint(base, "runCase", "wsflow", Some(7)),
+            "ws://127.0.0.1:9001/runCase?case=7&agent=wsflow"
+        );
+        assert_eq!(
+            endpoint(base, "updateReports", "wsflow", None),
+            "ws://127.0.0.1:9001/updateReports?agent=wsflow"
+        );
+    }
+}

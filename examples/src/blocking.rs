@@ -1,0 +1,221 @@
+//! The core over blocking `std::net`: the whole sans-I/O loop, with no async anywhere.
+//!
+//! Read bytes → `receive`; drain events; write `pending_output`; half-close when the core
+//! says so; sleep in `read` no longer than `poll_timeout`. That is all an I/O layer does.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::time::Instant;
+
+use wsflow_core::handshake::{
+    Accept, ClientHandshake, ClientRequest, ClientResponse, HandshakeLimits, ServerHandshake,
+    UpgradeRequest, error_response,
+};
+use wsflow_core::extension::Extension;
+use wsflow_core::{Closed, Config, Connection, Event, Role, State};
+
+const READ_CHUNK: usize = 64 << 10;
+
+/// An open WebSocket over a blocking TCP stream.
+#[derive(Debug)]
+pub struct Session {
+    stream: TcpStream,
+    connection: Connection,
+    buffer: Vec<u8>,
+    shut_down: bool,
+}
+
+fn other_error(error: impl std::error::Error + Send + Sync + 'static) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, error)
+}
+
+/// Reads until `feed` returns a result, giving up at `deadline`.
+fn read_until<T>(
+    stream: &mut TcpStream,
+    buffer: &mut [u8],
+    deadline: Instant,
+    mut feed: impl FnMut(&[u8]) -> io::Result<Option<T>>,
+) -> io::Result<T> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left))?;
+        let n = stream.read(buffer)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        if let Some(done) = feed(buffer.get(..n).unwrap_or_default())? {
+            return Ok(done);
+        }
+    }
+}
+
+impl Session {
+    /// Runs the server side of the opening handshake, then returns the open session.
+    /// `choose` sees the request and returns the response to give and the connection to
+    /// run (its config and negotiated extension).
+    pub fn accept(
+        mut stream: TcpStream,
+        choose: impl FnOnce(&UpgradeRequest) -> (Accept, Connection),
+    ) -> io::Result<Session> {
+        stream.set_nodelay(true)?;
+        let mut buffer = vec![0; READ_CHUNK];
+        let mut handshake = ServerHandshake::new(HandshakeLimits::default(), Instant::now());
+        let deadline = handshake.deadline();
+        let mut refusal = None;
+        let request = read_until(&mut stream, &mut buffer, deadline, |bytes| {
+            handshake.receive(bytes).map_err(|error| {
+                let io = io::Error::new(io::ErrorKind::InvalidData, error.to_string());
+                refusal = error_response(&error);
+                io
+            })
+        });
+        let request = match request {
+            Ok(request) => request,
+            Err(error) => {
+                if let Some(response) = refusal {
+                    // Best effort: the peer may already be gone.
+                    let _ = stream.write_all(&response);
+                }
+                return Err(error);
+            }
+        };
+        let (accept, mut connection) = choose(&request);
+        stream.write_all(&request.accept(&accept))?;
+        connection.receive(Instant::now(), &request.leftover);
+        Ok(Session {
+            stream,
+            connection,
+            buffer,
+            shut_down: false,
+        })
+    }
+
+    /// Connects to a `ws://` URL and runs the client side of the opening handshake.
+    pub fn connect(url: &str, config: Config) -> io::Result<Session> {
+        Session::connect_with(url, |request| request, |_| None, config)
+    }
+
+    /// Like [`Session::connect`], with hooks to add to the request and to turn the response
+    /// into a negotiated extension.
+    pub fn connect_with(
+        url: &str,
+        build: impl FnOnce(ClientRequest) -> ClientRequest,
+        negotiate: impl FnOnce(&ClientResponse) -> Option<Box<dyn Extension>>,
+        config: Config,
+    ) -> io::Result<Session> {
+        let request = build(ClientRequest::new(url).map_err(other_error)?);
+        let mut stream = TcpStream::connect((request.host(), request.port()))?;
+        stream.set_nodelay(true)?;
+        let mut handshake = ClientHandshake::new(request, Instant::now());
+        stream.write_all(handshake.request_bytes())?;
+        let mut buffer = vec![0; READ_CHUNK];
+        let deadline = handshake.deadline();
+        let response = read_until(&mut stream, &mut buffer, deadline, |bytes| {
+            handshake.receive(bytes).map_err(other_error)
+        })?;
+        let mut connection = Connection::new(Role::Client, config, Instant::now());
+        if let Some(extension) = negotiate(&response) {
+            connection = connection.with_extension(extension);
+        }
+        connection.receive(Instant::now(), &response.leftover);
+        Ok(Session {
+            stream,
+            connection,
+            buffer,
+            shut_down: false,
+        })
+    }
+
+    /// The connection, for commands such as `send` or `close`.
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
+    /// Drives the connection until it is closed, handing every event to `on_event`, which may
+    /// issue commands. Returns the final report.
+    pub fn run(mut self, mut on_event: impl FnMut(&mut Connection, Event)) -> io::Result<Closed> {
+        loop {
+            let mut closed = None;
+            while let Some(event) = self.connection.poll_event() {
+                if let Event::Closed(report) = &event {
+                    closed = Some(report.clone());
+                }
+                on_event(&mut self.connection, event);
+            }
+            // A closed connection's output is written best effort: the peer may be gone.
+            let written = self.write_output();
+            if let Some(report) = closed {
+                return Ok(report);
+            }
+            written?;
+            self.read_or_wait()?;
+        }
+    }
+
+    fn write_output(&mut self) -> io::Result<()> {
+        while self.connection.buffered_amount() > 0 {
+            let mut slices = [IoSlice::new(&[]); 64];
+            let count = self.connection.output_vectored(&mut slices);
+            let n = self
+                .stream
+                .write_vectored(slices.get(..count).unwrap_or_default())?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            self.connection.consume_output(n);
+        }
+        if self.connection.wants_shutdown() && !self.shut_down {
+            self.shut_down = true;
+            // The peer may have closed already; the FIN is moot then.
+            let _ = self.stream.shutdown(Shutdown::Write);
+        }
+        Ok(())
+    }
+
+    fn read_or_wait(&mut self) -> io::Result<()> {
+        let deadline = self.connection.poll_timeout();
+        if let Some(deadline) = deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                self.connection.handle_timeout(Instant::now());
+                return Ok(());
+            }
+            self.stream.set_read_timeout(Some(left))?;
+        } else {
+            self.stream.set_read_timeout(None)?;
+        }
+        if !self.connection.wants_read() || self.connection.state() == State::Closed {
+            // Events are waiting to be drained; the caller's loop does that next.
+            return Ok(());
+        }
+        match self.stream.read(&mut self.buffer) {
+            Ok(0) => self.connection.receive_eof(Instant::now()),
+            Ok(n) => {
+                let data = self.buffer.get(..n).unwrap_or_default();
+                self.connection.receive(Instant::now(), data);
+            }
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                self.connection.handle_timeout(Instant::now());
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if self.connection.state() != State::Open => {
+                // A reset while closing ends the connection like an EOF would.
+                let _ = e;
+                self.connection.receive_eof(Instant::now());
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
+
+/// Echoes every data message back, the behaviour of the echo server and the Autobahn client.
+pub fn echo(connection: &mut Connection, event: Event) {
+    if let Event::Message(message) = event {
+        // Refused only once closing has begun; nothing to echo then.
+        let _ = connection.send(message);
+    }
+}
