@@ -15,7 +15,7 @@ use crate::chunking::{Chunking, salt};
 use crate::names::{protocol_error_name, send_error_name};
 use crate::runner::{Runner, Session, Setup};
 use crate::script::{
-    ExpectedCause, ExpectedEvent, ExpectedFrame, FrameSpec, LengthForm, MaskChoice, PeerBytes,
+    Cut, ExpectedCause, ExpectedEvent, ExpectedFrame, FrameSpec, LengthForm, MaskChoice, PeerBytes,
     Script, StepKind, Trailing,
 };
 use crate::wire;
@@ -81,6 +81,9 @@ pub fn run(
         .iter()
         .rposition(|step| matches!(step.kind, StepKind::PeerSends { .. }));
     for (index, step) in script.steps.iter().enumerate() {
+        if step.only.is_some_and(|only| only != role) {
+            continue;
+        }
         let trailing = chunking == Chunking::Trailing && Some(index) == last_peer_step;
         exec.step(&step.kind, step.line, chunking, trailing)
             .map_err(|message| RunFailure {
@@ -168,9 +171,27 @@ impl Exec<'_> {
         trailing: bool,
     ) -> Result<(), String> {
         match kind {
-            StepKind::PeerSends { bytes, split_at } => {
+            StepKind::PeerSends {
+                bytes,
+                split_at,
+                cut,
+            } => {
                 let mut bytes = match bytes {
-                    PeerBytes::Frame(spec) => self.peer_frame(spec),
+                    PeerBytes::Frame(spec) => {
+                        let mut bytes = self.peer_frame(spec);
+                        let header_len = bytes.len() - spec.payload.len();
+                        match cut {
+                            Some(Cut::Header(n)) if *n < header_len => bytes.truncate(*n),
+                            Some(Cut::Header(n)) => {
+                                return Err(format!(
+                                    "the header is only {header_len} bytes, cannot cut at {n}"
+                                ));
+                            }
+                            Some(Cut::Payload(n)) => bytes.truncate(header_len + n),
+                            None => {}
+                        }
+                        bytes
+                    }
                     PeerBytes::Raw(raw) => raw.clone(),
                 };
                 if trailing {
@@ -358,8 +379,8 @@ fn event_matches(expected: &ExpectedEvent, event: &Event) -> bool {
                 fin: got_fin,
             },
         ) => message_parts(chunk) == (*kind, payload.as_slice()) && fin == got_fin,
-        (ExpectedEvent::Ping(payload), Event::Ping(got)) => got == payload.as_slice(),
-        (ExpectedEvent::Pong(payload), Event::Pong(got)) => got == payload.as_slice(),
+        (ExpectedEvent::Ping(payload), Event::Ping(got))
+        | (ExpectedEvent::Pong(payload), Event::Pong(got)) => got == payload.as_slice(),
         (ExpectedEvent::CloseReceived { code, reason }, Event::CloseReceived(frame)) => {
             frame.code.as_u16() == *code && frame.reason.as_bytes() == reason.as_slice()
         }

@@ -9,7 +9,7 @@ use wsflow_core::{Config, Keepalive, MessageKind, ReceiveMode, Role};
 use crate::chunking::Chunking;
 use crate::names::{PROTOCOL_ERROR_NAMES, SEND_ERROR_NAMES};
 use crate::script::{
-    AppAction, CONFIG_KEYS, DEFAULT_OUR_MASK, DEFAULT_PEER_MASK, ExpectedCause, ExpectedEvent,
+    AppAction, CONFIG_KEYS, Cut, DEFAULT_OUR_MASK, DEFAULT_PEER_MASK, ExpectedCause, ExpectedEvent,
     ExpectedFrame, FrameSpec, LengthForm, MaskChoice, PeerBytes, Script, Step, StepKind, Trailing,
 };
 
@@ -119,7 +119,14 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
             result.map_err(|message| error(line, message))?;
             continue;
         }
-        let tokens = tokenize(trimmed).map_err(|message| error(line, message))?;
+        let (only, body) = if let Some(rest) = trimmed.strip_prefix("[server]") {
+            (Some(Role::Server), rest.trim_start())
+        } else if let Some(rest) = trimmed.strip_prefix("[client]") {
+            (Some(Role::Client), rest.trim_start())
+        } else {
+            (None, trimmed)
+        };
+        let tokens = tokenize(body).map_err(|message| error(line, message))?;
         let mut cursor = Cursor { tokens, pos: 0 };
         let kind = parse_step(&mut cursor).map_err(|message| error(line, message))?;
         if let Some(extra) = cursor.peek() {
@@ -131,6 +138,7 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
         steps.push(Step {
             line,
             text: trimmed.to_owned(),
+            only,
             kind,
         });
     }
@@ -140,6 +148,14 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
     let roles = roles.ok_or_else(|| error(0, "missing `role:` header".into()))?;
     if steps.is_empty() {
         return Err(error(0, "no steps".into()));
+    }
+    for step in &steps {
+        if step.only.is_some_and(|role| !roles.contains(&role)) {
+            return Err(error(
+                step.line,
+                "step for a role the script does not test".into(),
+            ));
+        }
     }
     if roles.len() > 1 {
         for step in &steps {
@@ -158,11 +174,11 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
         }
     }
     let last_peer_bytes = steps.iter().rev().find_map(|step| match &step.kind {
-        StepKind::PeerSends { bytes, .. } => Some(bytes),
+        StepKind::PeerSends { bytes, cut, .. } => Some((bytes, cut)),
         _ => None,
     });
     let trailing = trailing.unwrap_or(match last_peer_bytes {
-        Some(PeerBytes::Frame(_)) => Trailing::Partial,
+        Some((PeerBytes::Frame(_), None)) => Trailing::Partial,
         _ => Trailing::None,
     });
     Ok(Script {
@@ -563,12 +579,23 @@ fn parse_step(cur: &mut Cursor) -> Result<StepKind, String> {
 fn parse_peer(cur: &mut Cursor) -> Result<StepKind, String> {
     match cur.word("sends, eof, stops or resumes")?.as_str() {
         "sends" => {
+            let mut cut = None;
             let bytes = if cur.eat("raw") {
                 PeerBytes::Raw(cur.payload()?)
             } else {
                 let (spec, any_reason) = parse_frame(cur)?;
                 if any_reason {
                     return Err("`any-reason` is only for `expect sent`".into());
+                }
+                if cur.eat("cut-header") {
+                    let n = usize::try_from(cur.number("a byte count")?).unwrap_or(usize::MAX);
+                    cut = Some(Cut::Header(n));
+                } else if cur.eat("cut-payload") {
+                    let n = usize::try_from(cur.number("a byte count")?).unwrap_or(usize::MAX);
+                    if n >= spec.payload.len() {
+                        return Err("`cut-payload N` needs N below the payload length".into());
+                    }
+                    cut = Some(Cut::Payload(n));
                 }
                 PeerBytes::Frame(spec)
             };
@@ -581,7 +608,11 @@ fn parse_peer(cur: &mut Cursor) -> Result<StepKind, String> {
                     return Err("`split-at` needs offsets".into());
                 }
             }
-            Ok(StepKind::PeerSends { bytes, split_at })
+            Ok(StepKind::PeerSends {
+                bytes,
+                split_at,
+                cut,
+            })
         }
         "eof" => Ok(StepKind::PeerEof),
         "stops" => {

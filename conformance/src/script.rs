@@ -42,6 +42,9 @@ pub struct Step {
     pub line: usize,
     /// The line as written, for reports.
     pub text: String,
+    /// The step applies only when the endpoint under test plays this role (`[client]` or
+    /// `[server]` before the step).
+    pub only: Option<Role>,
     /// What the step does or checks.
     pub kind: StepKind,
 }
@@ -56,6 +59,8 @@ pub enum StepKind {
         bytes: PeerBytes,
         /// Cut points inside this step's bytes for the `whole` chunking.
         split_at: Vec<usize>,
+        /// Send only the start of the frame.
+        cut: Option<Cut>,
     },
     /// The peer half-closes its write side (we read EOF).
     PeerEof,
@@ -93,6 +98,15 @@ pub enum PeerBytes {
     Frame(FrameSpec),
     /// Bytes exactly as written.
     Raw(Vec<u8>),
+}
+
+/// Only the start of a described frame is sent; the rest never arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Only the first N bytes of the header.
+    Header(usize),
+    /// The whole header and the first N bytes of the payload.
+    Payload(usize),
 }
 
 /// Which masking a described frame uses.

@@ -21,11 +21,11 @@ pub fn encode(spec: &FrameSpec, key: Option<[u8; 4]>) -> Vec<u8> {
     match spec.length {
         LengthForm::Minimal if len < 126 => out.push(mask_bit | len as u8),
         LengthForm::Minimal | LengthForm::Extended16 if len <= 0xffff => {
-            out.push(mask_bit | 126);
+            out.push(mask_bit | 0x7e);
             out.extend_from_slice(&(len as u16).to_be_bytes());
         }
         _ => {
-            out.push(mask_bit | 127);
+            out.push(mask_bit | 0x7f);
             out.extend_from_slice(&len.to_be_bytes());
         }
     }
