@@ -14,7 +14,7 @@ fn run_text(text: &str, role: Role) -> Result<(), RunFailure> {
     for chunking in Chunking::ALL {
         let outcome = run(&script, role, chunking, &CoreRunner);
         if chunking == Chunking::Whole {
-            result = outcome.clone();
+            result.clone_from(&outcome);
         }
         assert_eq!(
             outcome.is_ok(),
