@@ -1,1 +1,93 @@
-//! Async adapters over [`wsflow_core`]; filled in by the adapters work.
+//! # wsflow
+//!
+//! Async WebSocket connections (RFC 6455) for tokio, smol and async-std, over one sans-I/O
+//! protocol core, [`wsflow_core`].
+//!
+//! Everything that is protocol — framing, masking, reassembly, UTF-8, limits, auto-pong, the
+//! close handshake, keepalive and close timers — lives in the core. This crate adds one
+//! generic driver, [`WebSocket<T, R>`], over two small traits: [`Transport`] (read, write,
+//! flush, half-close) and [`Runtime`] (a timer and a clock). The runtime modules are glue:
+//!
+//! | feature     | module          | transport                         | timer             |
+//! |-------------|-----------------|-----------------------------------|-------------------|
+//! | `tokio`     | [`tokio`]       | `TokioIo<S>` over tokio's traits  | `tokio::time`     |
+//! | `smol`      | [`smol`]        | `FuturesIo<S>` over `futures-io`  | `async_io::Timer` |
+//! | `async-std` | [`async_std`] (deprecated upstream) | `AsyncStdTcp` | `async_io::Timer` |
+//!
+//! There is no default runtime; without features the generic driver is still here, so
+//! another runtime needs only its own `Transport` and `Runtime` impls.
+//!
+//! **No hidden tasks**: nothing is spawned and no thread is started; the connection makes
+//! progress only while one of its methods is awaited. Every async method is cancel safe in
+//! the way its *Cancel safety* section says.
+//!
+//! ```no_run
+//! # #[cfg(feature = "tokio")]
+//! # async fn demo() -> Result<(), wsflow::Error> {
+//! use wsflow::CloseCode;
+//!
+//! let mut ws = wsflow::tokio::connect("ws://127.0.0.1:9001/chat").await?;
+//! ws.send("hello").await?;
+//! if let Some(reply) = ws.recv().await? {
+//!     println!("got {reply:?}");
+//! }
+//! let report = ws.close(CloseCode::NORMAL, "bye").await?;
+//! assert!(report.was_clean());
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::unreachable
+    )
+)]
+
+mod api;
+mod driver;
+mod error;
+mod handshake;
+mod runtime;
+mod shared;
+mod split;
+mod stream_sink;
+mod transport;
+
+#[cfg(any(feature = "smol", feature = "async-std"))]
+#[path = "rt/futures_io.rs"]
+pub mod futures_io;
+
+#[cfg(feature = "tokio")]
+#[path = "rt/tokio.rs"]
+pub mod tokio;
+
+#[cfg(feature = "smol")]
+#[path = "rt/smol.rs"]
+pub mod smol;
+
+#[cfg(feature = "async-std")]
+#[path = "rt/async_std.rs"]
+pub mod async_std;
+
+pub use api::WebSocket;
+pub use error::Error;
+pub use handshake::{AcceptOptions, ConnectOptions, Reject, accept_any};
+pub use runtime::Runtime;
+pub use split::{RecvHalf, ReuniteError, SendHalf};
+pub use transport::Transport;
+
+/// The protocol core this crate drives.
+pub use wsflow_core as core;
+pub use wsflow_core::handshake::{Accept, UpgradeRequest};
+pub use wsflow_core::{
+    CloseCause, CloseCode, Closed, Config, Event, Initiator, Keepalive, Message, MessageKind,
+    ReceiveMode, Role, State, Utf8Bytes,
+};

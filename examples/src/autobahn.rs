@@ -63,7 +63,10 @@ mod tests {
     #[test]
     fn endpoints_follow_the_fuzzing_server_protocol() {
         let base = "ws://127.0.0.1:9001/";
-        assert_eq!(endpoint(base, "getCaseCount", "x", None), "ws://127.0.0.1:9001/getCaseCount");
+        assert_eq!(
+            endpoint(base, "getCaseCount", "x", None),
+            "ws://127.0.0.1:9001/getCaseCount"
+        );
         assert_eq!(
             endpoint(base, "runCase", "wsflow", Some(7)),
             "ws://127.0.0.1:9001/runCase?case=7&agent=wsflow"

@@ -7,11 +7,11 @@ use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Instant;
 
+use wsflow_core::extension::Extension;
 use wsflow_core::handshake::{
     Accept, ClientHandshake, ClientRequest, ClientResponse, HandshakeLimits, ServerHandshake,
     UpgradeRequest, error_response,
 };
-use wsflow_core::extension::Extension;
 use wsflow_core::{Closed, Config, Connection, Event, Role, State};
 
 const READ_CHUNK: usize = 64 << 10;
@@ -197,7 +197,12 @@ impl Session {
                 let data = self.buffer.get(..n).unwrap_or_default();
                 self.connection.receive(Instant::now(), data);
             }
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 self.connection.handle_timeout(Instant::now());
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -70,7 +70,9 @@ impl Flags {
             } else if switches.contains(&name) {
                 flags.pairs.push((name.to_owned(), None));
             } else {
-                let value = args.next().ok_or_else(|| format!("--{name} needs a value"))?;
+                let value = args
+                    .next()
+                    .ok_or_else(|| format!("--{name} needs a value"))?;
                 flags.pairs.push((name.to_owned(), Some(value)));
             }
         }
@@ -96,12 +98,15 @@ impl Flags {
     where
         T::Err: fmt::Display,
     {
-        self.value(name)?.ok_or_else(|| format!("--{name} is required"))
+        self.value(name)?
+            .ok_or_else(|| format!("--{name} is required"))
     }
 
     /// Whether the switch `--name` was given.
     pub fn switch(&self, name: &str) -> bool {
-        self.pairs.iter().any(|(flag, value)| flag == name && value.is_none())
+        self.pairs
+            .iter()
+            .any(|(flag, value)| flag == name && value.is_none())
     }
 }
 
@@ -113,9 +118,15 @@ mod tests {
     fn parses_pairs_switches_and_equals_form() {
         let args = ["--runtime", "tokio", "--deflate", "--addr=127.0.0.1:9001"];
         let flags = Flags::parse(args.map(String::from), &["deflate"]).unwrap();
-        assert_eq!(flags.required::<RuntimeChoice>("runtime").unwrap(), RuntimeChoice::Tokio);
+        assert_eq!(
+            flags.required::<RuntimeChoice>("runtime").unwrap(),
+            RuntimeChoice::Tokio
+        );
         assert!(flags.switch("deflate"));
-        assert_eq!(flags.value::<String>("addr").unwrap().unwrap(), "127.0.0.1:9001");
+        assert_eq!(
+            flags.value::<String>("addr").unwrap().unwrap(),
+            "127.0.0.1:9001"
+        );
         assert!(flags.required::<String>("url").is_err());
         assert!(Flags::parse(["stray".to_owned()], &[]).is_err());
         assert!("fast".parse::<RuntimeChoice>().is_err());

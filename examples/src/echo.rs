@@ -13,7 +13,10 @@ use crate::cli::RuntimeChoice;
 /// Serves until killed on `addr`, one thread per connection over blocking sockets.
 pub fn serve_blocking(addr: SocketAddr, config: &Config) -> io::Result<()> {
     let listener = TcpListener::bind(addr)?;
-    eprintln!("echo-server (blocking) listening on {}", listener.local_addr()?);
+    eprintln!(
+        "echo-server (blocking) listening on {}",
+        listener.local_addr()?
+    );
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(stream) => stream,

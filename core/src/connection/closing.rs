@@ -125,9 +125,7 @@ impl Connection {
     /// The peer's close frame: answer it (echoing its code) unless we started the
     /// handshake, and stop parsing input: nothing may follow a close frame.
     pub(super) fn on_close_frame(&mut self, frame: CloseFrame) {
-        self.discarding = true;
-        self.frame = None;
-        self.message = None;
+        self.discard_input();
         self.close_received = Some(frame.clone());
         if self.close_sent.is_none() {
             self.initiator.get_or_insert(Initiator::Remote);
@@ -155,9 +153,8 @@ impl Connection {
         if self.closed || self.failure.is_some() {
             return;
         }
-        self.discarding = true;
-        self.frame = None;
-        self.message = None;
+        self.discard_input();
+        self.pending_failure = None;
         if self.close_sent.is_none() {
             let reason = short_reason(&error.to_string());
             self.send_close_frame(error.close_code(), &reason);
@@ -217,10 +214,8 @@ impl Connection {
 
     fn finish(&mut self, code: CloseCode, reason: Utf8Bytes, cause: CloseCause) {
         self.closed = true;
-        self.discarding = true;
-        self.input.clear();
-        self.frame = None;
-        self.message = None;
+        self.discard_input();
+        self.pending_failure = None;
         self.close_deadline = None;
         self.events.push_back(Event::Closed(Closed {
             code,

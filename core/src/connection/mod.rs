@@ -117,6 +117,10 @@ pub struct Connection {
     discarding: bool,
     /// The transport reported EOF; acted on once buffered input has been processed.
     eof: bool,
+    /// A violation found while earlier events were still undelivered. The connection fails
+    /// once those are drained, so that the application's answers to them (an echo, say) go
+    /// out before the close frame: nothing already accepted is lost.
+    pending_failure: Option<ProtocolError>,
 
     output: OutputQueue,
     /// A pong held back while the output is above its high-water mark; a newer ping
@@ -153,6 +157,7 @@ impl Connection {
             events: VecDeque::new(),
             discarding: false,
             eof: false,
+            pending_failure: None,
             output: OutputQueue::default(),
             pending_pong: None,
             outgoing: None,
@@ -230,15 +235,16 @@ impl Connection {
 
     // ----- outputs -----
 
-    /// The next event, if any. Draining events lets parsing resume when it had paused for
-    /// backpressure.
+    /// The next event, if any.
+    ///
+    /// Parsing that paused for backpressure, a held-back failure and a pending EOF resume
+    /// only when this is called with no event left: the application has then acted on
+    /// every earlier event (answered a message, say) before the connection moves on.
     pub fn poll_event(&mut self) -> Option<Event> {
-        let event = self.events.pop_front();
-        if event.is_some() && (!self.input.is_empty() || self.eof) {
-            // Parsing paused for backpressure resumes at the time of the latest input.
+        if self.events.is_empty() {
             self.process_input(self.latest_now);
         }
-        event
+        self.events.pop_front()
     }
 
     /// The first contiguous piece of the bytes waiting to be written (empty when none).

@@ -57,7 +57,10 @@ impl Connection {
             match self.step() {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(error) => self.fail(now, error),
+                Err(error) => {
+                    self.discard_input();
+                    self.pending_failure = Some(error);
+                }
             }
         }
         if self.discarding {
@@ -66,9 +69,22 @@ impl Connection {
         if self.input.is_empty() && self.input.capacity() > RETAINED_INPUT_CAPACITY {
             self.input = BytesMut::new();
         }
-        if self.eof {
+        if self.events.is_empty() {
+            if let Some(error) = self.pending_failure.take() {
+                self.fail(now, error);
+            }
+        }
+        if self.eof && self.pending_failure.is_none() {
             self.on_eof();
         }
+    }
+
+    /// Stops parsing: whatever arrives from now on is dropped unread.
+    pub(super) fn discard_input(&mut self) {
+        self.discarding = true;
+        self.input.clear();
+        self.frame = None;
+        self.message = None;
     }
 
     /// One unit of parsing progress. `Ok(false)`: more input is needed.

@@ -9,7 +9,6 @@ use wsflow_core::handshake::Accept;
 use wsflow_core::{CloseCode, Config, Connection, Event, Message, Role};
 use wsflow_examples::blocking::{Session, echo};
 
-
 fn blocking_demo() -> std::io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
@@ -27,9 +26,18 @@ fn blocking_demo() -> std::io::Result<()> {
 
     let mut client = Session::connect(&format!("ws://{addr}/demo"), Config::default())?;
     let started = Instant::now();
-    client.connection().send_text("hello from the blocking client").map_err(to_io)?;
-    client.connection().send_binary(vec![42u8; 1 << 20]).map_err(to_io)?;
-    client.connection().send_ping(&b"are you there?"[..]).map_err(to_io)?;
+    client
+        .connection()
+        .send_text("hello from the blocking client")
+        .map_err(to_io)?;
+    client
+        .connection()
+        .send_binary(vec![42u8; 1 << 20])
+        .map_err(to_io)?;
+    client
+        .connection()
+        .send_ping(&b"are you there?"[..])
+        .map_err(to_io)?;
     let mut echoed = 0;
     let closed = client.run(|connection, event| match event {
         Event::Message(Message::Text(text)) => {
@@ -53,7 +61,9 @@ fn blocking_demo() -> std::io::Result<()> {
         ),
         _ => {}
     })?;
-    server.join().map_err(|_| to_io("server thread panicked"))??;
+    server
+        .join()
+        .map_err(|_| to_io("server thread panicked"))??;
     if closed.was_clean() {
         Ok(())
     } else {
@@ -61,7 +71,7 @@ fn blocking_demo() -> std::io::Result<()> {
     }
 }
 
-fn to_io(error: impl ToString) -> std::io::Error {
+fn to_io(error: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(error.to_string())
 }
 

@@ -1,0 +1,151 @@
+//! Timers, backpressure, streaming receive and fragmented send.
+
+use super::*;
+
+#[test]
+fn keepalive_pings_after_silence_and_fails_without_a_pong() {
+    let now = Instant::now();
+    let mut config = Config::default();
+    config.keepalive = Some(Keepalive {
+        interval: Duration::from_secs(20),
+        timeout: Duration::from_secs(5),
+    });
+    let mut conn = Connection::new(Role::Server, config, now);
+    assert_eq!(conn.poll_timeout(), Some(now + Duration::from_secs(20)));
+    // Traffic from the peer postpones the ping.
+    let later = now + Duration::from_secs(15);
+    conn.receive(later, &to_server(true, 0x1, b"hi"));
+    assert_eq!(conn.poll_timeout(), Some(later + Duration::from_secs(20)));
+    let ping_at = later + Duration::from_secs(20);
+    conn.handle_timeout(ping_at);
+    let ping = take_output(&mut conn);
+    assert_eq!(ping[..2], [0x89, 0x04]);
+    assert_eq!(conn.poll_timeout(), Some(ping_at + Duration::from_secs(5)));
+    // The matching pong clears the deadline.
+    conn.receive(ping_at, &to_server(true, 0xA, &ping[2..]));
+    assert_eq!(conn.poll_timeout(), Some(ping_at + Duration::from_secs(20)));
+    // Silence then no pong: fail with 1011.
+    let second = ping_at + Duration::from_secs(20);
+    conn.handle_timeout(second);
+    take_output(&mut conn);
+    conn.handle_timeout(second + Duration::from_secs(5));
+    assert_eq!(take_output(&mut conn)[2..4], [0x03, 0xf3]);
+    conn.receive_eof(second);
+    assert_eq!(
+        closed(&mut conn).cause,
+        CloseCause::ProtocolError(ProtocolError::KeepaliveTimeout)
+    );
+}
+
+#[test]
+fn undrained_events_pause_parsing_and_nothing_is_lost() {
+    let now = Instant::now();
+    let mut config = Config::default();
+    config.max_pending_events = 2;
+    let mut conn = Connection::new(Role::Server, config, now);
+    let mut input = Vec::new();
+    for i in 0..5u8 {
+        input.extend(to_server(true, 0x2, &[i]));
+    }
+    conn.receive(now, &input);
+    assert!(!conn.wants_read(), "two events waiting: stop reading");
+    // The EOF that arrives now must not cut off the three messages still buffered.
+    conn.receive_eof(now);
+    let got = events(&mut conn);
+    let expected: Vec<Event> = (0..5u8)
+        .map(|i| Event::Message(Message::Binary(Bytes::from(vec![i]))))
+        .collect();
+    assert_eq!(got[..5], expected[..]);
+    assert!(matches!(
+        got[5],
+        Event::Closed(Closed {
+            cause: CloseCause::Eof,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn pongs_coalesce_only_above_the_high_water_mark() {
+    let (mut conn, now) = server();
+    let mut pings = Vec::new();
+    for i in 0..10u8 {
+        pings.extend(to_server(true, 0x9, &[i]));
+    }
+    conn.receive(now, &pings);
+    assert_eq!(take_output(&mut conn).len(), 10 * 3, "every ping answered");
+
+    let mut config = Config::default();
+    config.write_buffer_high_water = 100;
+    let mut conn = Connection::new(Role::Server, config, now);
+    conn.send_binary(vec![0; 200]).unwrap();
+    conn.receive(now, &pings);
+    assert_eq!(conn.buffered_amount(), 204, "pongs held back, not queued");
+    conn.consume_output(204);
+    assert_eq!(
+        take_output(&mut conn),
+        [0x8a, 0x01, 9],
+        "only the newest pong"
+    );
+}
+
+#[test]
+fn streaming_mode_hands_out_valid_utf8_chunks() {
+    let now = Instant::now();
+    let mut config = Config::default();
+    config.receive_mode = ReceiveMode::Streaming;
+    let mut conn = Connection::new(Role::Server, config, now);
+    let frame = to_server(true, 0x1, "aé€😀".as_bytes());
+    let mut chunks = Vec::new();
+    for byte in &frame {
+        conn.receive(now, std::slice::from_ref(byte));
+        chunks.extend(events(&mut conn));
+    }
+    let texts: Vec<(String, bool)> = chunks
+        .into_iter()
+        .map(|event| match event {
+            Event::MessageChunk {
+                chunk: Message::Text(text),
+                fin,
+            } => (text.to_string(), fin),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("a".into(), false),
+            ("é".into(), false),
+            ("€".into(), false),
+            ("😀".into(), true)
+        ]
+    );
+}
+
+#[test]
+fn fragmented_send_validates_utf8_across_fragments() {
+    let (mut conn, _) = server();
+    let text = "é".as_bytes();
+    conn.send_fragment(MessageKind::Text, Bytes::copy_from_slice(&text[..1]), false)
+        .unwrap();
+    assert_eq!(
+        conn.send_text("x"),
+        Err(SendError::FragmentedMessageInProgress)
+    );
+    assert_eq!(
+        conn.send_fragment(MessageKind::Text, Bytes::from_static(b"A"), true),
+        Err(SendError::InvalidUtf8)
+    );
+    conn.send_ping(Bytes::new()).unwrap();
+    conn.send_fragment(MessageKind::Text, Bytes::copy_from_slice(&text[1..]), true)
+        .unwrap();
+    assert_eq!(
+        take_output(&mut conn),
+        [0x01, 0x01, 0xc3, 0x89, 0x00, 0x80, 0x01, 0xa9]
+    );
+    assert_eq!(
+        conn.send_fragment(MessageKind::Binary, Bytes::new(), true),
+        Ok(()),
+        "a new message may start after fin"
+    );
+}
