@@ -13,10 +13,10 @@ use wsflow_core::{CloseCause, Event, Initiator, Message, MessageKind, Role};
 
 use crate::chunking::{Chunking, salt};
 use crate::names::{protocol_error_name, send_error_name};
-use crate::runner::{Runner, Session, Setup};
+use crate::runner::{ActionError, Capability, Runner, Session, Setup};
 use crate::script::{
-    Cut, ExpectedCause, ExpectedEvent, ExpectedFrame, FrameSpec, LengthForm, MaskChoice, PeerBytes,
-    Script, StepKind, Trailing,
+    AppAction, Cut, ExpectedCause, ExpectedEvent, ExpectedFrame, FrameSpec, LengthForm, MaskChoice,
+    PeerBytes, Script, StepKind, Trailing,
 };
 use crate::wire;
 
@@ -46,6 +46,34 @@ pub fn applies(script: &Script, chunking: Chunking) -> bool {
     chunking != Chunking::Trailing || script.trailing != Trailing::None
 }
 
+/// The capabilities `script` needs beyond the protocol (see [`Capability`]).
+pub fn requirements(script: &Script) -> Vec<Capability> {
+    let mut needs = Vec::new();
+    for step in &script.steps {
+        let StepKind::App { action, expect } = &step.kind else {
+            continue;
+        };
+        let need = match action {
+            AppAction::Abort => Capability::AbortEvent,
+            AppAction::Close { .. } if matches!(expect, Err(name) if name == "closed") => {
+                Capability::CloseRefusedWhenClosing
+            }
+            _ => continue,
+        };
+        if !needs.contains(&need) {
+            needs.push(need);
+        }
+    }
+    needs
+}
+
+/// Whether `runner` can run `script`.
+pub fn runnable(script: &Script, runner: &dyn Runner) -> bool {
+    requirements(script)
+        .into_iter()
+        .all(|capability| runner.supports(capability))
+}
+
 /// A short name for a role in reports.
 pub fn role_name(role: Role) -> &'static str {
     match role {
@@ -73,7 +101,7 @@ pub fn run(
         sent: Vec::new(),
         events: VecDeque::new(),
         shutdown: false,
-        wants_read: true,
+        wants_read: None,
         closed_seen: false,
     };
     let last_peer_step = script
@@ -108,7 +136,7 @@ struct Exec<'a> {
     /// Events reported and not yet matched.
     events: VecDeque<Event>,
     shutdown: bool,
-    wants_read: bool,
+    wants_read: Option<bool>,
     closed_seen: bool,
 }
 
@@ -233,7 +261,10 @@ impl Exec<'_> {
             StepKind::App { action, expect } => {
                 let result = self.session.app(action);
                 self.observe()?;
-                let got = result.map_err(|error| send_error_name(&error).to_owned());
+                let got = result.map_err(|error| match error {
+                    ActionError::Refused(error) => send_error_name(&error).to_owned(),
+                    ActionError::Other(what) => format!("failure ({what})"),
+                });
                 if got != *expect {
                     let show = |r: &Result<(), String>| match r {
                         Ok(()) => "ok".to_owned(),
@@ -282,8 +313,10 @@ impl Exec<'_> {
             }
             StepKind::ExpectWantsRead(expected) => {
                 self.observe()?;
-                if self.wants_read != *expected {
-                    return Err(format!("wants_read is {}", self.wants_read));
+                if let Some(wants_read) = self.wants_read {
+                    if wants_read != *expected {
+                        return Err(format!("wants_read is {wants_read}"));
+                    }
                 }
             }
         }

@@ -9,10 +9,9 @@ use wsflow_conformance::chunking::Chunking;
 use wsflow_conformance::exec::{applies, run};
 use wsflow_conformance::parse::load_dir;
 use wsflow_conformance::runner::core_runner::CoreRunner;
-use wsflow_conformance::runner::{Observation, Runner, Session, Setup};
+use wsflow_conformance::runner::{ActionError, Observation, Runner, Session, Setup};
 use wsflow_conformance::script::AppAction;
 use wsflow_conformance::wire;
-use wsflow_core::SendError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Defect {
@@ -71,7 +70,7 @@ impl Session for MutantSession {
         self.inner.advance(by);
     }
 
-    fn app(&mut self, action: &AppAction) -> Result<(), SendError> {
+    fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
         self.inner.app(action)
     }
 

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use wsflow_core::mask::FixedMask;
-use wsflow_core::{CloseCode, Connection, SendError};
+use wsflow_core::{CloseCode, Connection};
 
-use super::{Observation, Runner, Session, Setup};
+use super::{ActionError, Observation, Runner, Session, Setup};
 use crate::script::AppAction;
 
 /// Runs scripts against [`wsflow_core::Connection`] directly.
@@ -162,7 +162,7 @@ impl Session for CoreSession {
         self.settle();
     }
 
-    fn app(&mut self, action: &AppAction) -> Result<(), SendError> {
+    fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
         let result = match action {
             AppAction::SendText(text) => self.conn.send_text(text.clone()),
             AppAction::SendBinary(data) => self.conn.send_binary(Bytes::from(data.clone())),
@@ -181,7 +181,7 @@ impl Session for CoreSession {
             }
         };
         self.settle();
-        result
+        result.map_err(ActionError::Refused)
     }
 
     fn observe(&mut self) -> Observation {
@@ -190,7 +190,7 @@ impl Session for CoreSession {
             sent: std::mem::take(&mut self.sent),
             events: std::mem::take(&mut self.events),
             shutdown: self.shutdown,
-            wants_read: self.conn.wants_read(),
+            wants_read: Some(self.conn.wants_read()),
         }
     }
 }

@@ -22,12 +22,18 @@
 //!   whether the adapter shut that side down, the events `recv()` returned, and whether the
 //!   adapter is currently willing to read.
 //!
+//! The suite's own in-memory transport is [`duplex::Duplex`]; [`adapter_runner`] holds the
+//! runners for the `wsflow` driver on tokio, smol and async-std.
+//!
 //! Every method must return only once the endpoint has settled (the runtime is idle: all
 //! ready tasks ran, nothing more can happen without new input or time). Register the runner in
 //! `tests/scripts.rs`; the scripts do not change.
 
+pub mod adapter_runner;
 pub mod core_runner;
+pub mod duplex;
 
+use std::fmt;
 use std::time::Duration;
 
 use wsflow_core::{Config, Event, Role, SendError};
@@ -52,6 +58,49 @@ pub trait Runner {
 
     /// Opens a fresh endpoint, right after the opening handshake, at virtual time zero.
     fn open(&self, setup: &Setup) -> Box<dyn Session>;
+
+    /// Whether the implementation offers `capability`; scripts that need one it lacks are
+    /// skipped on it (and counted as skipped in the summary).
+    fn supports(&self, capability: Capability) -> bool {
+        let _ = capability;
+        true
+    }
+}
+
+/// Something a script may need that not every implementation's API offers. The protocol is
+/// the same everywhere; these are differences of API, found from the script's steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// `app abort` reports `closed ... aborted` (the core does; an adapter aborts by dropping
+    /// the connection, after which nothing is reported).
+    AbortEvent,
+    /// A second `app close` is refused with `closed` (the core does; an adapter's `close` is
+    /// resumable and waits for the same handshake instead).
+    CloseRefusedWhenClosing,
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Capability::AbortEvent => "abort-event",
+            Capability::CloseRefusedWhenClosing => "close-refused-when-closing",
+        })
+    }
+}
+
+/// Why a command did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionError {
+    /// The connection refused it (the script names the error, e.g. `=> error closed`).
+    Refused(SendError),
+    /// Anything else (an I/O error, a command that could not complete); always a failure.
+    Other(String),
+}
+
+impl From<SendError> for ActionError {
+    fn from(error: SendError) -> Self {
+        ActionError::Refused(error)
+    }
 }
 
 /// One endpoint under test and the transport between it and the scripted peer.
@@ -75,7 +124,7 @@ pub trait Session {
     fn advance(&mut self, by: Duration);
 
     /// The application issues a command.
-    fn app(&mut self, action: &AppAction) -> Result<(), SendError>;
+    fn app(&mut self, action: &AppAction) -> Result<(), ActionError>;
 
     /// What happened since the last call.
     fn observe(&mut self) -> Observation;
@@ -90,6 +139,7 @@ pub struct Observation {
     pub events: Vec<Event>,
     /// Whether the endpoint has shut down its write half (sent a FIN); stays true.
     pub shutdown: bool,
-    /// Whether the endpoint currently wants to read from the transport.
-    pub wants_read: bool,
+    /// Whether the endpoint currently wants to read from the transport; `None` when the
+    /// implementation does not expose it (`expect wants_read` is then not checked).
+    pub wants_read: Option<bool>,
 }
