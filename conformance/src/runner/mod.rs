@@ -3,13 +3,14 @@
 //! A [`Runner`] opens a [`Session`] per script run: one endpoint (client or server) with the
 //! script's configuration, connected to a scripted peer that the executor drives through the
 //! session's methods. Runners exist for the bare core ([`core_runner::CoreRunner`], synchronous
-//! and on virtual time) and are meant to exist for each adapter.
+//! and on virtual time) and for the `wsflow` driver on each runtime
+//! ([`adapter_runner::TokioRunner`], [`adapter_runner::SmolRunner`],
+//! [`adapter_runner::AsyncStdRunner`]).
 //!
-//! # Adding an adapter runner
+//! # Adding a runner
 //!
-//! An adapter runner (tokio, smol, async-std) implements [`Runner`] and [`Session`] over an
-//! in-memory duplex that implements the runtime's native I/O traits, so that the glue under
-//! test is what users get:
+//! A runner implements [`Runner`] and [`Session`] over an in-memory duplex that implements the
+//! runtime's native I/O traits, so that the glue under test is what users get:
 //!
 //! - the endpoint is built by the adapter's public API with [`Setup::config`] and a
 //!   `FixedMask(Setup::our_mask)` mask source, on a paused / virtual clock;
