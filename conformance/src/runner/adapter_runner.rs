@@ -19,7 +19,7 @@
 //! API differences, not protocol ones: the driver does not expose `wants_read` (not checked),
 //! reports nothing after an abort (it drops the transport), and completes a second `close`
 //! instead of refusing it; scripts needing those are skipped (see
-//! [`Capability`](super::Capability)).
+//! [`Capability`]).
 
 use std::cell::RefCell;
 use std::future::{Future, poll_fn};
