@@ -191,14 +191,11 @@ impl Connection {
     /// the cause when neither a failure nor a completed handshake explains the end.
     fn closing_report(&self, otherwise: CloseCause) -> (CloseCode, Utf8Bytes, CloseCause) {
         if let Some(error) = &self.failure {
-            let reason = self
-                .close_sent
-                .as_ref()
-                .map(|frame| frame.reason.clone())
-                .unwrap_or_default();
+            // The reason that goes with the error's code: the one our failure close frame
+            // carried, or would have carried if a close frame of ours was already out.
             return (
                 error.close_code(),
-                reason,
+                Utf8Bytes::from(short_reason(&error.to_string())),
                 CloseCause::ProtocolError(error.clone()),
             );
         }

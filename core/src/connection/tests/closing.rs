@@ -242,3 +242,25 @@ fn a_message_before_a_violation_is_answered_before_the_close_frame() {
         })
     ));
 }
+
+#[test]
+fn a_violation_after_our_close_reports_the_errors_own_reason() {
+    // Found by the conformance script 7.1-closing/protocol-error-after-our-close.ws: the
+    // report paired the error's code (1002) with the reason of our earlier 1000 close frame.
+    let (mut conn, now) = server();
+    conn.close(now, CloseCode::NORMAL, "bye").unwrap();
+    assert_eq!(
+        take_output(&mut conn),
+        [0x88, 0x05, 0x03, 0xe8, b'b', b'y', b'e']
+    );
+    conn.receive(now, &to_server(true, 0x4, b""));
+    assert!(take_output(&mut conn).is_empty(), "no second close frame");
+    conn.receive_eof(now);
+    let closed = closed(&mut conn);
+    assert_eq!(closed.code, CloseCode::PROTOCOL_ERROR);
+    assert_eq!(
+        closed.cause,
+        CloseCause::ProtocolError(ProtocolError::UnknownOpcode(4))
+    );
+    assert_eq!(closed.reason, "unknown opcode 0x4");
+}

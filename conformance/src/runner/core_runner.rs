@@ -1,0 +1,196 @@
+//! The runner for the bare core: synchronous, on virtual time.
+//!
+//! The session plays the part an adapter plays in production — it reads only while the
+//! connection wants to read, writes while the peer reads, takes events while the application
+//! drains them, shuts the write half down when asked, and calls `handle_timeout` when a
+//! deadline passes — with the simplest possible loop, so that the core's behaviour is what the
+//! scripts see.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use wsflow_core::mask::FixedMask;
+use wsflow_core::{CloseCode, Connection};
+
+use super::{ActionError, Observation, Runner, Session, Setup};
+use crate::script::AppAction;
+
+/// Runs scripts against [`wsflow_core::Connection`] directly.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CoreRunner;
+
+impl Runner for CoreRunner {
+    fn name(&self) -> &'static str {
+        "core"
+    }
+
+    fn open(&self, setup: &Setup) -> Box<dyn Session> {
+        let now = Instant::now();
+        let conn = Connection::new(setup.role, setup.config.clone(), now)
+            .with_mask_source(Box::new(FixedMask(setup.our_mask)));
+        Box::new(CoreSession {
+            conn,
+            now,
+            inbox: VecDeque::new(),
+            draining: true,
+            peer_reading: true,
+            sent: Vec::new(),
+            events: Vec::new(),
+            shutdown: false,
+        })
+    }
+}
+
+/// Something waiting in the transport for the connection to read.
+#[derive(Debug)]
+enum Incoming {
+    Data(Vec<u8>),
+    Eof,
+}
+
+/// A connection and its simulated transport.
+#[derive(Debug)]
+struct CoreSession {
+    conn: Connection,
+    /// Virtual time.
+    now: Instant,
+    /// Read results not yet handed to the connection.
+    inbox: VecDeque<Incoming>,
+    draining: bool,
+    peer_reading: bool,
+    sent: Vec<u8>,
+    events: Vec<wsflow_core::Event>,
+    shutdown: bool,
+}
+
+/// Guards against a deadline that does not move (a core bug must fail a script, not hang it).
+const MAX_SETTLE_ROUNDS: usize = 1_000_000;
+
+impl CoreSession {
+    /// Runs the adapter loop until nothing more can happen without new input or time.
+    fn settle(&mut self) {
+        for _ in 0..MAX_SETTLE_ROUNDS {
+            let mut progressed = false;
+            if let Some(deadline) = self.conn.poll_timeout() {
+                if deadline <= self.now {
+                    self.conn.handle_timeout(self.now);
+                    // A deadline that does not move is not progress (and must not spin).
+                    progressed |= self.conn.poll_timeout() != Some(deadline);
+                }
+            }
+            if self.conn.wants_read() {
+                match self.inbox.pop_front() {
+                    Some(Incoming::Data(piece)) => {
+                        self.conn.receive(self.now, &piece);
+                        progressed = true;
+                    }
+                    Some(Incoming::Eof) => {
+                        self.conn.receive_eof(self.now);
+                        progressed = true;
+                    }
+                    None => {}
+                }
+            }
+            if self.draining {
+                while let Some(event) = self.conn.poll_event() {
+                    self.events.push(event);
+                    progressed = true;
+                }
+            }
+            if self.peer_reading && !self.shutdown {
+                loop {
+                    let out = self.conn.pending_output();
+                    if out.is_empty() {
+                        break;
+                    }
+                    let n = out.len();
+                    self.sent.extend_from_slice(out);
+                    self.conn.consume_output(n);
+                    progressed = true;
+                }
+            }
+            if !self.shutdown && self.conn.wants_shutdown() {
+                self.shutdown = true;
+                progressed = true;
+            }
+            if !progressed {
+                return;
+            }
+        }
+    }
+}
+
+impl Session for CoreSession {
+    fn peer_send(&mut self, piece: &[u8]) {
+        self.inbox.push_back(Incoming::Data(piece.to_vec()));
+        self.settle();
+    }
+
+    fn peer_eof(&mut self) {
+        self.inbox.push_back(Incoming::Eof);
+        self.settle();
+    }
+
+    fn set_peer_reading(&mut self, reading: bool) {
+        self.peer_reading = reading;
+        self.settle();
+    }
+
+    fn set_draining(&mut self, draining: bool) {
+        self.draining = draining;
+        self.settle();
+    }
+
+    fn advance(&mut self, by: Duration) {
+        let target = self.now + by;
+        for _ in 0..MAX_SETTLE_ROUNDS {
+            match self.conn.poll_timeout() {
+                Some(deadline) if deadline <= target => {
+                    self.now = self.now.max(deadline);
+                    self.conn.handle_timeout(self.now);
+                    self.settle();
+                    if self.conn.poll_timeout() == Some(deadline) {
+                        // The deadline did not move: stop rather than spin.
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.now = target;
+        self.settle();
+    }
+
+    fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
+        let result = match action {
+            AppAction::SendText(text) => self.conn.send_text(text.clone()),
+            AppAction::SendBinary(data) => self.conn.send_binary(Bytes::from(data.clone())),
+            AppAction::SendFragment { kind, payload, fin } => {
+                self.conn
+                    .send_fragment(*kind, Bytes::from(payload.clone()), *fin)
+            }
+            AppAction::Ping(payload) => self.conn.send_ping(Bytes::from(payload.clone())),
+            AppAction::Pong(payload) => self.conn.send_pong(Bytes::from(payload.clone())),
+            AppAction::Close { code, reason } => {
+                self.conn.close(self.now, CloseCode::from(*code), reason)
+            }
+            AppAction::Abort => {
+                self.conn.abort();
+                Ok(())
+            }
+        };
+        self.settle();
+        result.map_err(ActionError::Refused)
+    }
+
+    fn observe(&mut self) -> Observation {
+        self.settle();
+        Observation {
+            sent: std::mem::take(&mut self.sent),
+            events: std::mem::take(&mut self.events),
+            shutdown: self.shutdown,
+            wants_read: Some(self.conn.wants_read()),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The runner abstraction: what the suite needs from an implementation under test.
+//!
+//! A [`Runner`] opens a [`Session`] per script run: one endpoint (client or server) with the
+//! script's configuration, connected to a scripted peer that the executor drives through the
+//! session's methods. Runners exist for the bare core ([`core_runner::CoreRunner`], synchronous
+//! and on virtual time) and for the `wsflow` driver on each runtime
+//! ([`adapter_runner::TokioRunner`], [`adapter_runner::SmolRunner`],
+//! [`adapter_runner::AsyncStdRunner`]).
+//!
+//! # Adding a runner
+//!
+//! A runner implements [`Runner`] and [`Session`] over an in-memory duplex that implements the
+//! runtime's native I/O traits, so that the glue under test is what users get:
+//!
+//! - the endpoint is built by the adapter's public API with [`Setup::config`] and a
+//!   `FixedMask(Setup::our_mask)` mask source, on a paused / virtual clock;
+//! - [`Session::peer_send`] writes one piece into the duplex's read side (the adapter must
+//!   read it as a separate `poll_read` result where the runtime allows), [`Session::peer_eof`]
+//!   closes that side;
+//! - [`Session::advance`] moves the runtime's virtual clock (e.g. `tokio::time::advance`);
+//! - [`Session::app`] calls the adapter's send / ping / pong / close / abort methods;
+//! - [`Session::observe`] reports what reached the duplex's write side since the last call,
+//!   whether the adapter shut that side down, the events `recv()` returned, and whether the
+//!   adapter is currently willing to read.
+//!
+//! The suite's own in-memory transport is [`duplex::Duplex`]; [`adapter_runner`] holds the
+//! runners for the `wsflow` driver on tokio, smol and async-std.
+//!
+//! Every method must return only once the endpoint has settled (the runtime is idle: all
+//! ready tasks ran, nothing more can happen without new input or time). Register the runner in
+//! `tests/scripts.rs`; the scripts do not change.
+
+pub mod adapter_runner;
+pub mod core_runner;
+pub mod duplex;
+
+use std::fmt;
+use std::time::Duration;
+
+use wsflow_core::{Config, Event, Role, SendError};
+
+use crate::script::AppAction;
+
+/// Everything a runner needs to open the endpoint under test.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The role of the endpoint under test.
+    pub role: Role,
+    /// Its configuration.
+    pub config: Config,
+    /// The key its `FixedMask` hands out (clients mask every frame with it).
+    pub our_mask: [u8; 4],
+}
+
+/// An implementation under test: the core, or one adapter on one runtime.
+pub trait Runner {
+    /// A short name for reports, e.g. `core` or `tokio`.
+    fn name(&self) -> &'static str;
+
+    /// Opens a fresh endpoint, right after the opening handshake, at virtual time zero.
+    fn open(&self, setup: &Setup) -> Box<dyn Session>;
+
+    /// Whether the implementation offers `capability`; scripts that need one it lacks are
+    /// skipped on it (and counted as skipped in the summary).
+    fn supports(&self, capability: Capability) -> bool {
+        let _ = capability;
+        true
+    }
+}
+
+/// Something a script may need that not every implementation's API offers. The protocol is
+/// the same everywhere; these are differences of API, found from the script's steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// `app abort` reports `closed ... aborted` (the core does; an adapter aborts by dropping
+    /// the connection, after which nothing is reported).
+    AbortEvent,
+    /// A second `app close` is refused with `closed` (the core does; an adapter's `close` is
+    /// resumable and waits for the same handshake instead).
+    CloseRefusedWhenClosing,
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Capability::AbortEvent => "abort-event",
+            Capability::CloseRefusedWhenClosing => "close-refused-when-closing",
+        })
+    }
+}
+
+/// Why a command did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionError {
+    /// The connection refused it (the script names the error, e.g. `=> error closed`).
+    Refused(SendError),
+    /// Anything else (an I/O error, a command that could not complete); always a failure.
+    Other(String),
+}
+
+impl From<SendError> for ActionError {
+    fn from(error: SendError) -> Self {
+        ActionError::Refused(error)
+    }
+}
+
+/// One endpoint under test and the transport between it and the scripted peer.
+pub trait Session {
+    /// The peer's bytes arrive: one piece, to be read as one read result. While the endpoint
+    /// does not want to read, the piece waits in the transport.
+    fn peer_send(&mut self, piece: &[u8]);
+
+    /// The peer half-closes: after the bytes already sent, the endpoint reads EOF.
+    fn peer_eof(&mut self);
+
+    /// The peer stops (`false`) or resumes (`true`) reading what the endpoint writes. While it
+    /// does not read, nothing the endpoint writes is delivered (the transport is full).
+    fn set_peer_reading(&mut self, reading: bool);
+
+    /// The application stops (`false`) or resumes (`true`) taking events.
+    fn set_draining(&mut self, draining: bool);
+
+    /// Virtual time moves forward by `by`; every deadline that falls within it fires, in
+    /// order, at its own instant.
+    fn advance(&mut self, by: Duration);
+
+    /// The application issues a command.
+    fn app(&mut self, action: &AppAction) -> Result<(), ActionError>;
+
+    /// What happened since the last call.
+    fn observe(&mut self) -> Observation;
+}
+
+/// What a session reports after settling.
+#[derive(Debug, Clone, Default)]
+pub struct Observation {
+    /// Bytes the endpoint wrote that the peer received since the last observation.
+    pub sent: Vec<u8>,
+    /// Events the application took since the last observation.
+    pub events: Vec<Event>,
+    /// Whether the endpoint has shut down its write half (sent a FIN); stays true.
+    pub shutdown: bool,
+    /// Whether the endpoint currently wants to read from the transport; `None` when the
+    /// implementation does not expose it (`expect wants_read` is then not checked).
+    pub wants_read: Option<bool>,
+}

@@ -1,0 +1,91 @@
+//! Runs every conformance script on every runner under every chunking.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use wsflow_conformance::chunking::Chunking;
+use wsflow_conformance::exec::{applies, role_name, run, runnable};
+use wsflow_conformance::parse::load_dir;
+use wsflow_conformance::runner::Runner;
+use wsflow_conformance::runner::adapter_runner::{AsyncStdRunner, SmolRunner, TokioRunner};
+use wsflow_conformance::runner::core_runner::CoreRunner;
+
+/// The implementations under test.
+fn runners() -> Vec<Box<dyn Runner>> {
+    vec![
+        Box::new(CoreRunner),
+        Box::new(TokioRunner),
+        Box::new(SmolRunner),
+        Box::new(AsyncStdRunner),
+    ]
+}
+
+#[test]
+fn every_script_passes_on_every_runner_under_every_chunking() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    let (scripts, errors) = load_dir(&root);
+    for error in &errors {
+        report(&format!("conformance: parse error: {error}"));
+    }
+    assert!(errors.is_empty(), "{} script(s) do not parse", errors.len());
+    assert!(!scripts.is_empty(), "no scripts under {}", root.display());
+
+    let runners = runners();
+    let mut runs = 0;
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    let mut skipped = 0;
+    for script in &scripts {
+        cases += script.roles.len();
+        for runner in &runners {
+            if !runnable(script, runner.as_ref()) {
+                skipped += script.roles.len();
+                continue;
+            }
+            for &role in &script.roles {
+                for chunking in Chunking::ALL {
+                    if !applies(script, chunking) {
+                        continue;
+                    }
+                    runs += 1;
+                    if let Err(failure) = run(script, role, chunking, runner.as_ref()) {
+                        failures.push(format!(
+                            "FAIL {} [{} runner, {} role, {} chunking] {}",
+                            script.path.display(),
+                            runner.name(),
+                            role_name(role),
+                            chunking,
+                            failure
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for failure in &failures {
+        report(failure);
+    }
+    report(&format!(
+        "conformance: {} scripts ({} script-role cases) x {} runners x up to {} chunkings = {} runs, {} passed, {} failed ({} script-role cases skipped: API differences)",
+        scripts.len(),
+        cases,
+        runners.len(),
+        Chunking::ALL.len(),
+        runs,
+        runs - failures.len(),
+        failures.len(),
+        skipped
+    ));
+    assert!(
+        failures.is_empty(),
+        "{} conformance run(s) failed",
+        failures.len()
+    );
+}
+
+/// Writes a line to the process's real stderr: the test harness captures `eprintln!` but not
+/// direct writes, so the summary shows without `--nocapture`.
+fn report(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+}
