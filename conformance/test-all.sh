@@ -23,4 +23,4 @@ fi
 echo "== Autobahn TestSuite: runtimes $runtimes, server and client"
 "$venv/bin/python" conformance/autobahn/run.py \
   --kosoku "$venv/bin/kosoku" --bin-dir target/release --runtimes "$runtimes" \
-  --out target/autobahn-reports "$@"
+  --out target/autobahn-reports --deflate "$@"

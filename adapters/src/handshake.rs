@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use wsflow_core::extension::Extension;
+use wsflow_core::extension::deflate::DeflateConfig;
 use wsflow_core::handshake::{
     Accept, ClientHandshake, ClientRequest, HandshakeError, HandshakeLimits, ServerHandshake,
     UpgradeRequest, error_response, reject_response,
@@ -43,6 +44,9 @@ pub struct ConnectOptions {
     pub headers: HeaderMap,
     /// Limits on the server's response, and the handshake timeout.
     pub limits: HandshakeLimits,
+    /// Offer permessage-deflate (RFC 7692) with these settings; `None` (the default) offers
+    /// no compression.
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl ConnectOptions {
@@ -75,6 +79,12 @@ impl ConnectOptions {
         self
     }
 
+    /// Turns permessage-deflate on with these settings (off by default).
+    pub fn deflate(mut self, deflate: DeflateConfig) -> Self {
+        self.deflate = Some(deflate);
+        self
+    }
+
     /// The handshake request for `url` with these options, checked.
     pub fn request(&self, url: &str) -> Result<ClientRequest, Error> {
         let mut request = ClientRequest::new(url)?.limits(self.limits);
@@ -83,6 +93,9 @@ impl ConnectOptions {
         }
         for (name, value) in &self.headers {
             request = request.header(name.clone(), value.clone());
+        }
+        if let Some(deflate) = &self.deflate {
+            request = request.deflate(deflate.clone());
         }
         request.validate()?;
         Ok(request)
@@ -97,6 +110,9 @@ pub struct AcceptOptions {
     pub config: Config,
     /// Limits on the client's request, and the handshake timeout.
     pub limits: HandshakeLimits,
+    /// Accept permessage-deflate (RFC 7692) offers with these settings; `None` (the
+    /// default) declines compression.
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl AcceptOptions {
@@ -114,6 +130,12 @@ impl AcceptOptions {
     /// Replaces the handshake limits and timeout.
     pub fn limits(mut self, limits: HandshakeLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Turns permessage-deflate on with these settings (off by default).
+    pub fn deflate(mut self, deflate: DeflateConfig) -> Self {
+        self.deflate = Some(deflate);
         self
     }
 }
@@ -252,11 +274,8 @@ async fn refuse<T: Transport, R: Runtime>(
 /// The connection the handshake agreed on, with the negotiated extension, fed the bytes
 /// that arrived after the HTTP head.
 ///
-/// This is the one place extensions plug in. permessage-deflate (`DeflateConfig`, on its own
-/// branch of the core) is to be wired as a `deflate: Option<DeflateConfig>` field of
-/// [`ConnectOptions`] and [`AcceptOptions`] (both `#[non_exhaustive]`, so adding it breaks
-/// nobody): offers added to the request, the negotiation at the two hooks above, the codec
-/// passed here.
+/// This is the one place extensions plug in: the codec the core's handshake negotiated
+/// (permessage-deflate, from the `deflate` field of [`ConnectOptions`] or [`AcceptOptions`]).
 fn open<R: Runtime>(
     role: Role,
     config: &Config,
@@ -293,9 +312,12 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
                 break response;
             }
         };
-        // permessage-deflate hook: the client's `DeflateConfig::client_accept` on
-        // `response.extensions` gives the codec passed here.
-        let conn = open::<R>(Role::Client, &options.config, None, &response.leftover);
+        let conn = open::<R>(
+            Role::Client,
+            &options.config,
+            response.extension,
+            &response.leftover,
+        );
         let driver = Driver::new(transport, conn, response.subprotocol);
         Ok(WebSocket::from_driver(driver))
     }
@@ -337,11 +359,18 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
             }
         };
         match decide(&request) {
-            Ok(accept) => {
+            Ok(mut accept) => {
+                let mut extension: Option<Box<dyn Extension>> = None;
+                if let Some((answer, codec)) = options
+                    .deflate
+                    .as_ref()
+                    .and_then(|deflate| request.negotiate_deflate(deflate))
+                {
+                    accept = accept.extension(answer);
+                    extension = Some(Box::new(codec));
+                }
                 write_all::<T, R>(&mut transport, &mut timer, &request.accept(&accept)).await?;
-                // permessage-deflate hook: `DeflateConfig::server_negotiate` on
-                // `request.extensions` gives the answer to add to `accept` and the codec.
-                let conn = open::<R>(Role::Server, &options.config, None, &request.leftover);
+                let conn = open::<R>(Role::Server, &options.config, extension, &request.leftover);
                 let driver = Driver::new(transport, conn, accept.subprotocol);
                 Ok(WebSocket::from_driver(driver))
             }

@@ -52,8 +52,9 @@ pub enum CloseCause {
     ProtocolError(ProtocolError),
     /// The transport ended before the close handshake completed.
     Eof,
-    /// The peer did not complete the close handshake, or did not end the TCP connection,
-    /// within [`Config::close_timeout`](crate::Config::close_timeout).
+    /// The peer did not complete the close handshake within
+    /// [`Config::close_timeout`](crate::Config::close_timeout). (Once both close frames are
+    /// out, a peer slow to end the TCP connection still gives [`CloseCause::Clean`].)
     Timeout,
     /// The application called [`Connection::abort`](crate::Connection::abort).
     Aborted,

@@ -3,8 +3,10 @@
 
 use std::io;
 
-use wsflow_core::{Config, Event, Message};
+use wsflow::ConnectOptions;
+use wsflow_core::{Event, Message};
 
+use crate::asynchronous;
 use crate::blocking::{Session, echo};
 use crate::cli::RuntimeChoice;
 
@@ -18,8 +20,12 @@ pub fn endpoint(base: &str, path: &str, agent: &str, case: Option<usize>) -> Str
     }
 }
 
-fn case_count_blocking(base: &str, config: &Config) -> io::Result<usize> {
-    let session = Session::connect(&endpoint(base, "getCaseCount", "", None), config.clone())?;
+fn connect(url: &str, options: &ConnectOptions) -> io::Result<Session> {
+    Session::connect(url, options.config.clone(), options.deflate.clone())
+}
+
+fn case_count_blocking(base: &str, options: &ConnectOptions) -> io::Result<usize> {
+    let session = connect(&endpoint(base, "getCaseCount", "", None), options)?;
     let mut count = None;
     session.run(|_, event| {
         if let Event::Message(Message::Text(text)) = event {
@@ -30,29 +36,31 @@ fn case_count_blocking(base: &str, config: &Config) -> io::Result<usize> {
 }
 
 /// Runs every case over blocking sockets.
-pub fn run_blocking(base: &str, agent: &str, config: &Config) -> io::Result<()> {
-    let count = case_count_blocking(base, config)?;
+pub fn run_blocking(base: &str, agent: &str, options: &ConnectOptions) -> io::Result<()> {
+    let count = case_count_blocking(base, options)?;
     eprintln!("autobahn-client (blocking): {count} cases");
     for case in 1..=count {
         let url = endpoint(base, "runCase", agent, Some(case));
         // A case that fails the connection is the fuzzing server's verdict to record, not ours.
-        if let Err(error) = Session::connect(&url, config.clone()).and_then(|s| s.run(echo)) {
+        if let Err(error) = connect(&url, options).and_then(|s| s.run(echo)) {
             eprintln!("case {case}: {error}");
         }
     }
     let url = endpoint(base, "updateReports", agent, None);
-    Session::connect(&url, config.clone())?.run(|_, _| {})?;
+    connect(&url, options)?.run(|_, _| {})?;
     Ok(())
 }
 
 /// Runs every case on the chosen runtime.
-pub fn run(runtime: RuntimeChoice, base: &str, agent: &str, config: &Config) -> io::Result<()> {
+pub fn run(
+    runtime: RuntimeChoice,
+    base: &str,
+    agent: &str,
+    options: &ConnectOptions,
+) -> io::Result<()> {
     match runtime {
-        RuntimeChoice::Blocking => run_blocking(base, agent, config),
-        other => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            format!("runtime {other} is not built into this binary yet"),
-        )),
+        RuntimeChoice::Blocking => run_blocking(base, agent, options),
+        other => asynchronous::autobahn(other, base, agent, options),
     }
 }
 

@@ -7,10 +7,10 @@ use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Instant;
 
-use wsflow_core::extension::Extension;
+use wsflow_core::extension::deflate::DeflateConfig;
 use wsflow_core::handshake::{
-    Accept, ClientHandshake, ClientRequest, ClientResponse, HandshakeLimits, ServerHandshake,
-    UpgradeRequest, error_response,
+    Accept, ClientHandshake, ClientRequest, HandshakeLimits, ServerHandshake, UpgradeRequest,
+    error_response,
 };
 use wsflow_core::{Closed, Config, Connection, Event, Role, State};
 
@@ -93,20 +93,18 @@ impl Session {
         })
     }
 
-    /// Connects to a `ws://` URL and runs the client side of the opening handshake.
-    pub fn connect(url: &str, config: Config) -> io::Result<Session> {
-        Session::connect_with(url, |request| request, |_| None, config)
-    }
-
-    /// Like [`Session::connect`], with hooks to add to the request and to turn the response
-    /// into a negotiated extension.
-    pub fn connect_with(
+    /// Connects to a `ws://` URL and runs the client side of the opening handshake,
+    /// offering permessage-deflate when `deflate` is given.
+    pub fn connect(
         url: &str,
-        build: impl FnOnce(ClientRequest) -> ClientRequest,
-        negotiate: impl FnOnce(&ClientResponse) -> Option<Box<dyn Extension>>,
         config: Config,
+        deflate: Option<DeflateConfig>,
     ) -> io::Result<Session> {
-        let request = build(ClientRequest::new(url).map_err(other_error)?);
+        let mut request = ClientRequest::new(url).map_err(other_error)?;
+        if let Some(deflate) = deflate {
+            request = request.deflate(deflate);
+        }
+        request.validate().map_err(other_error)?;
         let mut stream = TcpStream::connect((request.host(), request.port()))?;
         stream.set_nodelay(true)?;
         let mut handshake = ClientHandshake::new(request, Instant::now());
@@ -117,7 +115,7 @@ impl Session {
             handshake.receive(bytes).map_err(other_error)
         })?;
         let mut connection = Connection::new(Role::Client, config, Instant::now());
-        if let Some(extension) = negotiate(&response) {
+        if let Some(extension) = response.extension {
             connection = connection.with_extension(extension);
         }
         connection.receive(Instant::now(), &response.leftover);

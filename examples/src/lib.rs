@@ -6,15 +6,17 @@
 //!   [--max-message-size BYTES]`
 //! - `autobahn-client --runtime ... --url ws://127.0.0.1:PORT --agent NAME [--deflate]`
 
+pub mod asynchronous;
 pub mod autobahn;
 pub mod blocking;
 pub mod cli;
 pub mod echo;
 
 use wsflow_core::Config;
+use wsflow_core::extension::deflate::DeflateConfig;
 
-/// The configuration the testees run with: the defaults, with a message limit large enough
-/// for Autobahn's 16 MiB cases.
+/// The configuration the testees run with: the defaults (64 MiB messages, 16 MiB frames,
+/// enough for Autobahn's 16 MiB cases), or a given message limit.
 pub fn testee_config(max_message_size: Option<u64>) -> Config {
     let mut config = Config::default();
     if let Some(max) = max_message_size {
@@ -22,4 +24,20 @@ pub fn testee_config(max_message_size: Option<u64>) -> Config {
         config.max_frame_size = config.max_frame_size.max(max);
     }
     config
+}
+
+/// permessage-deflate for the Autobahn testees when `--deflate` was given: the library's
+/// defaults, except that
+/// - every message is compressed (`threshold = 0`): kosoku's sections 12-13 fail with a
+///   Python error when an echo of a small text message comes back uncompressed, which
+///   RFC 7692 allows and the library does below its default 64-byte threshold;
+/// - the client offers `client_no_context_takeover`, the hint kosoku's fuzzing server
+///   requires before it accepts the offers of cases 13.2, 13.5-13.7.
+pub fn testee_deflate(enabled: bool) -> Option<DeflateConfig> {
+    enabled.then(|| {
+        let mut config = DeflateConfig::default();
+        config.threshold = 0;
+        config.client_no_context_takeover = true;
+        config
+    })
 }

@@ -1,5 +1,7 @@
 //! The client role: send the upgrade request, check the server's 101 response.
 
+use crate::extension::Extension;
+use crate::extension::deflate::DeflateConfig;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -42,13 +44,14 @@ pub struct ClientHandshake {
     expected_accept: String,
     subprotocols: Vec<String>,
     extensions: Vec<ExtensionOffer>,
+    deflate: Option<DeflateConfig>,
     reader: HeadReader,
     deadline: Instant,
     state: State,
 }
 
 /// The server's accepted response.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ClientResponse {
     /// The 101 response head.
     pub response: Response<()>,
@@ -57,6 +60,10 @@ pub struct ClientResponse {
     /// The extensions the server accepted, with the parameters it answered; each one was
     /// offered. Their parameters still need checking by the extension that negotiates them.
     pub extensions: Vec<ExtensionOffer>,
+    /// The negotiated extension for the connection
+    /// ([`Connection::with_extension`](crate::Connection::with_extension)): permessage-deflate
+    /// when the request offered it with [`ClientRequest::deflate`] and the server accepted.
+    pub extension: Option<Box<dyn Extension>>,
     /// Bytes received after the response head: the start of the WebSocket stream, to be fed
     /// to the connection first.
     pub leftover: Bytes,
@@ -92,6 +99,7 @@ impl ClientHandshake {
             reader: HeadReader::new(request.limits),
             subprotocols: request.subprotocols,
             extensions: request.extensions,
+            deflate: request.deflate,
             state,
         }
     }
@@ -180,10 +188,18 @@ impl ClientHandshake {
         }) {
             return Err(HandshakeError::UnexpectedExtension(unexpected.name.clone()));
         }
+        let extension = match &self.deflate {
+            Some(config) => config
+                .client_accept(&accepted)
+                .map_err(HandshakeError::InvalidDeflateResponse)?
+                .map(|codec| Box::new(codec) as Box<dyn Extension>),
+            None => None,
+        };
         Ok(ClientResponse {
             response,
             subprotocol,
             extensions: accepted,
+            extension,
             leftover,
         })
     }

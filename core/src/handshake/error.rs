@@ -93,6 +93,9 @@ pub enum HandshakeError {
     UnexpectedSubprotocol(String),
     /// The server accepted an extension we did not offer; carries its name.
     UnexpectedExtension(String),
+    /// The server's permessage-deflate answer does not fit what we offered (RFC 7692 §5:
+    /// the client must then fail the connection).
+    InvalidDeflateResponse(crate::extension::deflate::DeflateNegotiationError),
     /// `receive` was called after the handshake had already completed.
     Finished,
 }
@@ -131,6 +134,7 @@ impl HandshakeError {
             | HandshakeError::InvalidAccept
             | HandshakeError::UnexpectedSubprotocol(_)
             | HandshakeError::UnexpectedExtension(_)
+            | HandshakeError::InvalidDeflateResponse(_)
             | HandshakeError::Finished => return None,
         })
     }
@@ -209,6 +213,9 @@ impl fmt::Display for HandshakeError {
                     f,
                     "server accepted extension {name:?}, which was not offered"
                 )
+            }
+            HandshakeError::InvalidDeflateResponse(error) => {
+                write!(f, "invalid permessage-deflate response: {error}")
             }
             HandshakeError::Finished => f.write_str("the handshake has already completed"),
             other => f.write_str(other.public_reason()),

@@ -1,5 +1,6 @@
 //! What a client asks for: the URL, subprotocols, extensions and extra headers.
 
+use crate::extension::deflate::DeflateConfig;
 use http::Uri;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
@@ -36,6 +37,7 @@ pub struct ClientRequest {
     pub(crate) extensions: Vec<ExtensionOffer>,
     pub(crate) headers: HeaderMap,
     pub(crate) limits: HandshakeLimits,
+    pub(crate) deflate: Option<DeflateConfig>,
     invalid: Option<HandshakeError>,
 }
 
@@ -97,6 +99,7 @@ impl ClientRequest {
             extensions: Vec::new(),
             headers: HeaderMap::new(),
             limits: HandshakeLimits::default(),
+            deflate: None,
             invalid: None,
         })
     }
@@ -119,6 +122,17 @@ impl ClientRequest {
         } else {
             self.fail(HandshakeError::InvalidExtensionOffer(offer.name));
         }
+        self
+    }
+
+    /// Offers permessage-deflate (RFC 7692) as `config` says; the handshake then checks the
+    /// server's answer strictly and hands the negotiated codec out in
+    /// [`ClientResponse::extension`](super::ClientResponse::extension).
+    pub fn deflate(mut self, config: DeflateConfig) -> Self {
+        for offer in config.client_offers() {
+            self = self.extension(offer);
+        }
+        self.deflate = Some(config);
         self
     }
 

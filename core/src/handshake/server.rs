@@ -1,5 +1,6 @@
 //! The server role: read and validate the upgrade request, then accept or reject it.
 
+use crate::extension::deflate::{DeflateConfig, PerMessageDeflate};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -74,6 +75,28 @@ impl UpgradeRequest {
             .headers()
             .get(header::ORIGIN)
             .and_then(|value| value.to_str().ok())
+    }
+
+    /// Negotiates permessage-deflate (RFC 7692) against the client's offers: the first
+    /// acceptable offer wins. Add the returned element to the [`Accept`] and the codec to the
+    /// connection; `None` declines compression, which is always a valid answer.
+    ///
+    /// ```
+    /// use wsflow_core::extension::deflate::DeflateConfig;
+    /// # fn demo(request: &wsflow_core::handshake::UpgradeRequest) {
+    /// let mut accept = wsflow_core::handshake::Accept::new();
+    /// if let Some((answer, codec)) = request.negotiate_deflate(&DeflateConfig::default()) {
+    ///     accept = accept.extension(answer);
+    ///     // Connection::new(..).with_extension(Box::new(codec))
+    ///     # let _ = codec;
+    /// }
+    /// # }
+    /// ```
+    pub fn negotiate_deflate(
+        &self,
+        config: &DeflateConfig,
+    ) -> Option<(ExtensionOffer, PerMessageDeflate)> {
+        config.server_negotiate(&self.extensions)
     }
 
     /// The `101 Switching Protocols` response accepting this request, to write to the client.

@@ -5,9 +5,12 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use wsflow::{AcceptOptions, ConnectOptions};
 use wsflow_core::handshake::Accept;
 use wsflow_core::{CloseCode, Config, Connection, Event, Message, Role};
 use wsflow_examples::blocking::{Session, echo};
+use wsflow_examples::cli::RuntimeChoice;
+use wsflow_examples::{asynchronous, echo as echo_server};
 
 fn blocking_demo() -> std::io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
@@ -24,7 +27,7 @@ fn blocking_demo() -> std::io::Result<()> {
         Ok(())
     });
 
-    let mut client = Session::connect(&format!("ws://{addr}/demo"), Config::default())?;
+    let mut client = Session::connect(&format!("ws://{addr}/demo"), Config::default(), None)?;
     let started = Instant::now();
     client
         .connection()
@@ -75,14 +78,41 @@ fn to_io(error: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(error.to_string())
 }
 
+/// An echo server on `runtime` in a background thread, and a client on the same runtime.
+fn async_demo(runtime: RuntimeChoice) -> std::io::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    // The server runs until the process exits; the demo only needs it for one client.
+    std::thread::spawn(move || echo_server::serve(runtime, listener, &AcceptOptions::new()));
+    asynchronous::demo(
+        runtime,
+        &format!("ws://{addr}/demo"),
+        &ConnectOptions::new(),
+    )
+}
+
 fn main() -> ExitCode {
-    println!("wsflow demo: echo server and client over 127.0.0.1");
-    println!("[blocking std::net, the core with no async]");
-    match blocking_demo() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("demo failed: {error}");
-            ExitCode::FAILURE
+    println!("wsflow demo: echo server and client over 127.0.0.1, on every I/O layer");
+    let mut failed = false;
+    for runtime in [
+        RuntimeChoice::Blocking,
+        RuntimeChoice::Tokio,
+        RuntimeChoice::Smol,
+        RuntimeChoice::AsyncStd,
+    ] {
+        println!("[{runtime}]");
+        let result = match runtime {
+            RuntimeChoice::Blocking => blocking_demo(),
+            other => async_demo(other),
+        };
+        if let Err(error) = result {
+            eprintln!("  {runtime} demo failed: {error}");
+            failed = true;
         }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
