@@ -222,12 +222,11 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         Error::Io(error)
     }
 
-    /// Once the connection is over, shuts our write side down if the core has not asked
-    /// for it already: a client whose close handshake ended (by the server's FIN or a
-    /// timeout) completes the TCP teardown instead of leaving the server waiting for its
-    /// EOF until the application drops the socket. Best effort, attempted until it is done.
+    /// Once the connection is over, shuts our write side down as the core asks (it does so
+    /// for either role once closed, so a peer waiting for our EOF is not kept waiting until
+    /// the application drops the socket). Best effort, attempted until it is done.
     fn finish(&mut self, cx: &mut Context<'_>) {
-        if self.shutdown_done || self.conn.state() != State::Closed {
+        if self.shutdown_done || !self.conn.wants_shutdown() {
             return;
         }
         if self.transport.poll_shutdown(cx).is_ready() {

@@ -270,10 +270,13 @@ impl Connection {
     }
 
     /// Whether the adapter should now shut down the write half of the transport (send a
-    /// TCP FIN): true once a server has completed or failed the close handshake and every
-    /// byte has been written. The adapter does it once; it stays true.
+    /// TCP FIN), once every queued byte is written: when a server has completed or failed
+    /// the close handshake (RFC 6455 §7.1.1: the server closes TCP first), and for either
+    /// role once the connection is [`State::Closed`], so that a peer still waiting for our
+    /// EOF is not kept waiting until the transport is dropped. The adapter does it once; it
+    /// stays true.
     pub fn wants_shutdown(&self) -> bool {
-        self.shutdown_due && self.output.is_empty()
+        (self.shutdown_due || self.closed) && self.output.is_empty()
     }
 
     /// The next instant at which [`Self::handle_timeout`] must be called, if any.
