@@ -48,8 +48,11 @@ macro_rules! serve_tasks {
                                 let (stream, _) = listener.accept().await?;
                                 let (options, make) = (options.clone(), make.clone());
                                 tokio::spawn(async move {
-                                    let accepted =
-                                        wsflow::tokio::accept_with(stream, &options, wsflow::accept_any);
+                                    let accepted = wsflow::tokio::accept_with(
+                                        stream,
+                                        &options,
+                                        wsflow::accept_any,
+                                    );
                                     make(accepted.await).await;
                                 });
                             }
@@ -76,8 +79,11 @@ macro_rules! serve_tasks {
                         let (stream, _) = listener.accept().await?;
                         let (options, make) = (options.clone(), make.clone());
                         async_std::task::spawn(async move {
-                            let accepted =
-                                wsflow::async_std::accept_with(stream, &options, wsflow::accept_any);
+                            let accepted = wsflow::async_std::accept_with(
+                                stream,
+                                &options,
+                                wsflow::accept_any,
+                            );
                             make(accepted.await).await;
                         });
                     }

@@ -33,7 +33,9 @@ impl Client {
     }
 
     fn say(&self, line: &str) {
-        self.say.send_blocking(line.to_owned()).expect("client gone");
+        self.say
+            .send_blocking(line.to_owned())
+            .expect("client gone");
     }
 
     fn hears(&self) -> String {

@@ -24,8 +24,7 @@ fn main() -> ExitCode {
                 }
             }
         });
-        chat::client(runtime, &url, incoming, |text| println!("{text}"))
-            .map_err(|e| e.to_string())
+        chat::client(runtime, &url, incoming, |text| println!("{text}")).map_err(|e| e.to_string())
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
