@@ -11,7 +11,9 @@
 //! whose queue is full when a message arrives for it is dropped from the room: it gets what
 //! is already queued, then a close with 1008 (policy violation). So one slow reader cannot
 //! block the others, and memory per member stays bounded (`QUEUE_LIMIT` messages of at most
-//! [`MAX_MESSAGE`] bytes, plus the connection's write buffer).
+//! [`MAX_MESSAGE`] bytes, plus the connection's write buffer). The price: senders get no
+//! backpressure, so a burst of more than `QUEUE_LIMIT` messages, faster than a member's
+//! link takes them, drops that member too — the room favours everyone over any one.
 
 use std::collections::HashMap;
 use std::future::Future;

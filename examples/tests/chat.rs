@@ -98,3 +98,36 @@ fn two_clients_chat_on_smol() {
 fn two_clients_chat_on_async_std() {
     two_clients_chat(RuntimeChoice::AsyncStd);
 }
+
+/// A member that stops reading is dropped from the room once its queue is full, while the
+/// others keep getting every message: one slow reader neither blocks the room nor makes
+/// the server buffer without bound.
+#[test]
+fn a_slow_member_is_dropped_and_does_not_block_the_others() {
+    let runtime = RuntimeChoice::Tokio;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("addr"));
+    let room = Room::new();
+    let server_room = room.clone();
+    thread::spawn(move || chat::serve_room(runtime, listener, server_room));
+
+    let alice = Client::start(runtime, url.clone());
+    let carol = Client::start(runtime, url.clone());
+    // Connected, then never polled again: it reads nothing, so its socket fills up.
+    let sleeper = smol::block_on(wsflow::smol::connect(&url)).expect("connect");
+    wait_for("three members", || room.len() == 3);
+
+    // Far more than the socket buffers and the member's queue hold together.
+    let line = "x".repeat(60 << 10);
+    let count = 400;
+    // In lockstep with carol, so only the sleeper falls behind: if the server waited for
+    // the sleeper, carol would stop hearing.
+    for i in 0..count {
+        alice.say(&line);
+        assert_eq!(carol.hears().len(), line.len(), "message {i}");
+    }
+    wait_for("the sleeper to be dropped", || room.len() == 2);
+    drop(sleeper);
+    alice.quit().expect("alice");
+    carol.quit().expect("carol");
+}
