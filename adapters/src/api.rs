@@ -224,9 +224,16 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// [`Config::close_timeout`](wsflow_core::Config::close_timeout). Returns the final
     /// report: its `cause` says whether the handshake was clean, timed out, or failed.
     ///
-    /// Messages that arrive meanwhile stay queued for [`recv`](Self::recv); if more arrive
-    /// than [`Config::max_pending_events`](wsflow_core::Config::max_pending_events), the
-    /// oldest are dropped so the close can finish.
+    /// Nothing already received is lost: messages (and other events) that arrived before or
+    /// during the close and were not yet taken stay queued, and later calls to
+    /// [`recv`](Self::recv) or [`recv_event`](Self::recv_event) return them, in order, before
+    /// the end (`Ok(None)`, or [`Event::Closed`]). So that the handshake can finish while
+    /// they wait, `close` keeps reading past them, holding up to twice
+    /// [`Config::max_pending_events`](wsflow_core::Config::max_pending_events) events beyond
+    /// the connection's own queue; if the peer sends even more before its close frame while
+    /// nobody receives, `close` stops reading (memory stays bounded) and the handshake ends
+    /// by [`Config::close_timeout`](wsflow_core::Config::close_timeout) — receive
+    /// concurrently (see [`split`](Self::split)) to avoid that.
     ///
     /// Fails with [`Error::Send`] for a code that may not be sent or a reason over 123
     /// bytes, and with [`Error::Io`] if the transport fails.

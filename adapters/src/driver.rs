@@ -39,7 +39,8 @@ pub(crate) struct Driver<T, R: Runtime> {
     need_flush: bool,
     /// The write side was shut down, as the core asked (done once).
     shutdown_done: bool,
-    /// Events taken out of the core by `poll_close` once it had closed, still to be delivered.
+    /// Events taken out of the core by `poll_close` (to keep the close handshake going, or
+    /// once the core had closed), still to be delivered: they come before the core's.
     stash: VecDeque<Event>,
     /// The final report, once [`Event::Closed`] has been taken out of the core.
     closed: Option<Closed>,
@@ -234,6 +235,13 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         }
     }
 
+    /// How many events `poll_close` may move out of the core: twice what the core itself
+    /// queues, so that a full queue plus the events parsed after it (up to the peer's close
+    /// frame) fit, while memory stays within a constant factor of the configured bound.
+    fn stash_limit(&self) -> usize {
+        self.conn.config().max_pending_events.saturating_mul(2)
+    }
+
     fn next_event(&mut self) -> Option<Event> {
         let event = self.stash.pop_front().or_else(|| self.conn.poll_event())?;
         if let Event::Closed(closed) = &event {
@@ -340,8 +348,12 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     /// Starts the close handshake (unless a close frame is already out) and drives the
     /// connection until it is over; returns the final report.
     ///
-    /// Events that arrive meanwhile stay queued for the receiver; if the queue is full and
-    /// blocks reading, the oldest are dropped so the handshake can finish.
+    /// Nothing the core accepted is dropped: undelivered events, which would stop the core
+    /// from reading, move into `stash` (where `next_event` finds them first, in order), so
+    /// the core parses on towards the peer's close frame (which it handles only once every
+    /// event before it was taken). The stash holds at most [`Self::stash_limit`] events; a peer that sends more
+    /// than that after our close frame, while nobody receives, is not read any further, and
+    /// the close timer ends the handshake instead of memory growing.
     pub(crate) fn poll_close(
         &mut self,
         cx: &mut Context<'_>,
@@ -369,9 +381,15 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
                 self.finish(cx);
                 return Poll::Ready(self.closed.clone().ok_or(Error::Closed));
             }
-            if !self.conn.wants_read() && self.conn.poll_event().is_some() {
-                passes += 1;
-                continue;
+            if self.stash.len() < self.stash_limit() {
+                // Moving events out lets the core parse on: it reads only below
+                // `max_pending_events`, and handles a close frame only once every event
+                // before it was taken; with its queue empty, `poll_event` resumes parsing.
+                if let Some(event) = self.conn.poll_event() {
+                    self.stash.push_back(event);
+                    passes += 1;
+                    continue;
+                }
             }
             ready!(self.step(cx, &mut passes))?;
         }

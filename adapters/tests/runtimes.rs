@@ -71,6 +71,10 @@ macro_rules! runtime_suite {
                 scenarios::keepalive::<$harness>();
             }
             #[test]
+            fn close_keeps_undelivered_messages() {
+                scenarios::close_keeps_undelivered_messages::<$harness>();
+            }
+            #[test]
             fn split_halves_drive_the_connection() {
                 scenarios::split_halves_drive_the_connection::<$harness>();
             }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 
-use wsflow::{AcceptOptions, ConnectOptions, Error, Runtime, Transport, WebSocket, accept_any};
+use wsflow::{AcceptOptions, ConnectOptions, Error, Runtime, Transport, WebSocket};
 use wsflow_core::Message;
 
 use crate::autobahn::endpoint;
@@ -26,51 +26,85 @@ pub async fn echo_connection<T: Transport, R: Runtime>(accepted: Result<WebSocke
     }
 }
 
+/// Accepts connections on a `std` listener until accepting fails, spawning one task per
+/// connection on the chosen runtime: `$make` (a `Clone` closure) turns the handshake's
+/// result into the task's future. The accept loop and the spawn are the only per-runtime
+/// code; `$make` is expanded once per runtime, so a generic body is instantiated with each
+/// runtime's concrete `WebSocket` type (and its `Send`-ness checked there). Evaluates to
+/// `io::Result<()>`.
+macro_rules! serve_tasks {
+    ($runtime:expr, $listener:expr, $options:expr, $make:expr) => {{
+        let listener: std::net::TcpListener = $listener;
+        let options: wsflow::AcceptOptions = ::std::clone::Clone::clone($options);
+        match listener.set_nonblocking(true) {
+            Err(error) => Err(error),
+            Ok(()) => match $runtime {
+                $crate::cli::RuntimeChoice::Tokio => $crate::asynchronous::tokio_runtime()
+                    .and_then(|rt| {
+                        rt.block_on(async move {
+                            let listener = tokio::net::TcpListener::from_std(listener)?;
+                            let make = $make;
+                            loop {
+                                let (stream, _) = listener.accept().await?;
+                                let (options, make) = (options.clone(), make.clone());
+                                tokio::spawn(async move {
+                                    let accepted = wsflow::tokio::accept_with(
+                                        stream,
+                                        &options,
+                                        wsflow::accept_any,
+                                    );
+                                    make(accepted.await).await;
+                                });
+                            }
+                        })
+                    }),
+                $crate::cli::RuntimeChoice::Smol => smol::block_on(async move {
+                    let listener = smol::net::TcpListener::try_from(listener)?;
+                    let make = $make;
+                    loop {
+                        let (stream, _) = listener.accept().await?;
+                        let (options, make) = (options.clone(), make.clone());
+                        smol::spawn(async move {
+                            let accepted =
+                                wsflow::smol::accept_with(stream, &options, wsflow::accept_any);
+                            make(accepted.await).await;
+                        })
+                        .detach();
+                    }
+                }),
+                $crate::cli::RuntimeChoice::AsyncStd => async_std::task::block_on(async move {
+                    let listener = async_std::net::TcpListener::from(listener);
+                    let make = $make;
+                    loop {
+                        let (stream, _) = listener.accept().await?;
+                        let (options, make) = (options.clone(), make.clone());
+                        async_std::task::spawn(async move {
+                            let accepted = wsflow::async_std::accept_with(
+                                stream,
+                                &options,
+                                wsflow::accept_any,
+                            );
+                            make(accepted.await).await;
+                        });
+                    }
+                }),
+                $crate::cli::RuntimeChoice::Blocking => {
+                    Err(std::io::Error::other("not an async runtime"))
+                }
+            },
+        }
+    }};
+}
+
 /// Serves the echo protocol on `listener` until killed, one task per connection.
 pub fn serve(
     runtime: RuntimeChoice,
     listener: TcpListener,
     options: &AcceptOptions,
 ) -> io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let options = options.clone();
-    match runtime {
-        RuntimeChoice::Tokio => tokio_runtime()?.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            loop {
-                let (stream, _) = listener.accept().await?;
-                let options = options.clone();
-                tokio::spawn(async move {
-                    echo_connection(wsflow::tokio::accept_with(stream, &options, accept_any).await)
-                        .await;
-                });
-            }
-        }),
-        RuntimeChoice::Smol => smol::block_on(async move {
-            let listener = smol::net::TcpListener::try_from(listener)?;
-            loop {
-                let (stream, _) = listener.accept().await?;
-                let options = options.clone();
-                smol::spawn(async move {
-                    echo_connection(wsflow::smol::accept_with(stream, &options, accept_any).await)
-                        .await;
-                })
-                .detach();
-            }
-        }),
-        RuntimeChoice::AsyncStd => async_std::task::block_on(async move {
-            let listener = async_std::net::TcpListener::from(listener);
-            loop {
-                let (stream, _) = listener.accept().await?;
-                let options = options.clone();
-                async_std::task::spawn(async move {
-                    let accepted = wsflow::async_std::accept_with(stream, &options, accept_any);
-                    echo_connection(accepted.await).await;
-                });
-            }
-        }),
-        RuntimeChoice::Blocking => Err(io::Error::other("not an async runtime")),
-    }
+    serve_tasks!(runtime, listener, options, |accepted| echo_connection(
+        accepted
+    ))
 }
 
 /// A single-threaded tokio runtime, like the other two runtimes' `block_on`.

@@ -5,12 +5,20 @@
 //! - `echo-server --runtime {blocking,tokio,smol,async-std} --addr 127.0.0.1:PORT [--deflate]
 //!   [--max-message-size BYTES]`
 //! - `autobahn-client --runtime ... --url ws://127.0.0.1:PORT --agent NAME [--deflate]`
+//! - `chat-server --runtime {tokio,smol,async-std} --addr 127.0.0.1:PORT`: relays every text
+//!   message to every other client (see [`chat`])
+//! - `chat-client --runtime ... --url ws://127.0.0.1:PORT`: sends stdin's lines, prints what
+//!   the others say
+//! - `structured`: a server and clients in one cancellable scope (see [`structured`])
 
+#[macro_use]
 pub mod asynchronous;
 pub mod autobahn;
 pub mod blocking;
+pub mod chat;
 pub mod cli;
 pub mod echo;
+pub mod structured;
 
 use wsflow_core::Config;
 use wsflow_core::extension::deflate::DeflateConfig;

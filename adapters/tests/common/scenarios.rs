@@ -624,3 +624,46 @@ pub fn server_handshake_times_out<H: Harness>() {
         assert!(response.starts_with("HTTP/1.1 408 "), "{response}");
     });
 }
+
+/// Messages received but not yet taken when the application closes survive the close: the
+/// handshake completes cleanly (the driver reads past the full event queue to the peer's
+/// close frame), and `recv` then returns every message, in order, before `Ok(None)`.
+pub fn close_keeps_undelivered_messages<H: Harness>() {
+    run::<H>(async {
+        let mut config = Config::default();
+        config.max_pending_events = 2;
+        let (mut ws, socket) = socket_pair::<H>(Role::Server, config);
+        let mut peer = Peer::new(socket, Role::Client);
+        // More messages than the server's event queue holds, on the wire before `close`.
+        for text in ["1", "2", "3"] {
+            peer.conn.send(text).expect("queue");
+        }
+        peer.flush();
+        let peer = thread::spawn(move || {
+            let mut close_code = None;
+            // The peer answers our close frame, then sees the server's FIN.
+            while let Some(event) = peer.next_event() {
+                if let Event::CloseReceived(frame) = event {
+                    close_code = Some(frame.code);
+                }
+            }
+            close_code
+        });
+        let report = ws.close(CloseCode::NORMAL, "bye").await.expect("close");
+        assert_eq!(
+            report.cause,
+            CloseCause::Clean {
+                initiator: Initiator::Local
+            },
+            "{report:?}"
+        );
+        let mut received = Vec::new();
+        while let Some(message) = ws.recv().await.expect("recv after close") {
+            received.push(message);
+        }
+        let expected: Vec<Message> = ["1", "2", "3"].into_iter().map(Message::from).collect();
+        assert_eq!(received, expected, "messages lost by close");
+        assert_eq!(ws.recv().await.expect("after the end"), None);
+        assert_eq!(peer.join().expect("peer"), Some(CloseCode::NORMAL));
+    });
+}
