@@ -14,7 +14,12 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use wsflow::core::extension::deflate::DeflateConfig;
-use wsflow::{AcceptOptions, ConnectOptions, Runtime, Transport, WebSocket, accept_any};
+use wsflow::{
+    Accept, AcceptOptions, ConnectOptions, Reject, Runtime, Transport, UpgradeRequest, WebSocket,
+};
+
+/// Whether the server saw a permessage-deflate offer; set by its accept callback.
+type Offered = std::sync::Arc<std::sync::atomic::AtomicBool>;
 use wsflow_core::{CloseCause, CloseCode, Config, Event, Initiator, Message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,10 +170,7 @@ async fn drive<T: Transport, R: Runtime>(
         }
     }
     if !case.server_closes {
-        let closed = ws
-            .close(CloseCode::from(1000), "bye")
-            .await
-            .map_err(text)?;
+        let closed = ws.close(CloseCode::from(1000), "bye").await.map_err(text)?;
         let clean = matches!(
             closed.cause,
             CloseCause::Clean {
@@ -200,11 +202,7 @@ async fn drive<T: Transport, R: Runtime>(
                 );
                 // Clean (not `timeout`) and quick: the server's FIN arrived.
                 let quick = started.elapsed() < CLOSE_TIMEOUT / 2;
-                return if close_received
-                    && clean
-                    && quick
-                    && closed.code.as_u16() == SERVER_CODE
-                {
+                return if close_received && clean && quick && closed.code.as_u16() == SERVER_CODE {
                     Ok(())
                 } else {
                     Err(format!(
@@ -237,11 +235,26 @@ fn connect_options(case: Case) -> ConnectOptions {
     }
 }
 
+/// The server's decision: accept anything, noting whether the client offered
+/// permessage-deflate (the server then negotiates it from its options).
+fn decide(offered: &Offered) -> impl FnOnce(&UpgradeRequest) -> Result<Accept, Reject> + use<> {
+    let offered = offered.clone();
+    move |request| {
+        let deflate = request
+            .extensions
+            .iter()
+            .any(|offer| offer.name == "permessage-deflate");
+        offered.store(deflate, std::sync::atomic::Ordering::SeqCst);
+        Ok(Accept::new())
+    }
+}
+
 /// The server's side of `case`, on its runtime: binds, reports the port, serves one client.
 fn server(case: Case, port: mpsc::Sender<u16>) -> Result<(), String> {
     let options = accept_options(case);
     let bound = |addr: std::net::SocketAddr| addr.port();
-    block_on(case.server, async move {
+    let offered = Offered::default();
+    block_on(case.server, async {
         match case.server {
             Rt::Tokio => {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -250,7 +263,7 @@ fn server(case: Case, port: mpsc::Sender<u16>) -> Result<(), String> {
                 port.send(bound(listener.local_addr().map_err(text)?))
                     .map_err(text)?;
                 let (stream, _) = listener.accept().await.map_err(text)?;
-                let ws = wsflow::tokio::accept_with(stream, &options, accept_any)
+                let ws = wsflow::tokio::accept_with(stream, &options, decide(&offered))
                     .await
                     .map_err(text)?;
                 serve(ws, case).await
@@ -262,7 +275,7 @@ fn server(case: Case, port: mpsc::Sender<u16>) -> Result<(), String> {
                 port.send(bound(listener.local_addr().map_err(text)?))
                     .map_err(text)?;
                 let (stream, _) = listener.accept().await.map_err(text)?;
-                let ws = wsflow::smol::accept_with(stream, &options, accept_any)
+                let ws = wsflow::smol::accept_with(stream, &options, decide(&offered))
                     .await
                     .map_err(text)?;
                 serve(ws, case).await
@@ -274,13 +287,20 @@ fn server(case: Case, port: mpsc::Sender<u16>) -> Result<(), String> {
                 port.send(bound(listener.local_addr().map_err(text)?))
                     .map_err(text)?;
                 let (stream, _) = listener.accept().await.map_err(text)?;
-                let ws = wsflow::async_std::accept_with(stream, &options, accept_any)
+                let ws = wsflow::async_std::accept_with(stream, &options, decide(&offered))
                     .await
                     .map_err(text)?;
                 serve(ws, case).await
             }
         }
-    })
+    })?;
+    if offered.load(std::sync::atomic::Ordering::SeqCst) != case.deflate {
+        return Err(format!(
+            "server: permessage-deflate offered: {}",
+            !case.deflate
+        ));
+    }
+    Ok(())
 }
 
 /// The client's side of `case`, on its runtime.
@@ -374,5 +394,9 @@ fn every_runtime_pair_over_real_sockets() {
         failures.len(),
         started.elapsed()
     );
-    assert!(failures.is_empty(), "{} loopback case(s) failed", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} loopback case(s) failed",
+        failures.len()
+    );
 }
