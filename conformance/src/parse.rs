@@ -244,7 +244,7 @@ fn http_line(step: Option<&mut Step>, line: &str) -> Result<(), String> {
                 return Ok(());
             }
             if expected.start.is_empty() {
-                expected.start = text.to_owned();
+                text.clone_into(&mut expected.start);
             } else {
                 let (name, value) = text
                     .split_once(':')

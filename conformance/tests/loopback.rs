@@ -250,7 +250,7 @@ fn decide(offered: &Offered) -> impl FnOnce(&UpgradeRequest) -> Result<Accept, R
 }
 
 /// The server's side of `case`, on its runtime: binds, reports the port, serves one client.
-fn server(case: Case, port: mpsc::Sender<u16>) -> Result<(), String> {
+fn server(case: Case, port: &mpsc::Sender<u16>) -> Result<(), String> {
     let options = accept_options(case);
     let bound = |addr: std::net::SocketAddr| addr.port();
     let offered = Offered::default();
@@ -337,7 +337,7 @@ fn run(case: Case) -> Result<(), String> {
     let (done_tx, done_rx) = mpsc::channel();
     let server_done = done_tx.clone();
     thread::spawn(move || {
-        let _ = server_done.send(("server", server(case, port_tx)));
+        let _ = server_done.send(("server", server(case, &port_tx)));
     });
     let port = port_rx
         .recv_timeout(WATCHDOG)
