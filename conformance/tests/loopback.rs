@@ -387,16 +387,23 @@ fn every_runtime_pair_over_real_sockets() {
         }
     }
     for failure in &failures {
-        eprintln!("loopback FAIL {failure}");
+        report(&format!("loopback FAIL {failure}"));
     }
-    eprintln!(
+    report(&format!(
         "loopback: {runs} connections (9 runtime pairs x deflate off/on x close by client/server), {} failed, in {:?}",
         failures.len(),
         started.elapsed()
-    );
+    ));
     assert!(
         failures.is_empty(),
         "{} loopback case(s) failed",
         failures.len()
     );
+}
+
+/// Writes a line to the process's real stderr (the harness captures `eprintln!`), so the
+/// summary shows without `--nocapture`.
+fn report(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
