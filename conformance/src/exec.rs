@@ -15,8 +15,8 @@ use crate::chunking::{Chunking, salt};
 use crate::names::{protocol_error_name, send_error_name};
 use crate::runner::{ActionError, Capability, Runner, Session, Setup};
 use crate::script::{
-    AppAction, Cut, ExpectedCause, ExpectedEvent, ExpectedFrame, FrameSpec, LengthForm, MaskChoice,
-    PeerBytes, Script, StepKind, Trailing,
+    AppAction, Cut, ExpectedCause, ExpectedEvent, ExpectedFrame, ExpectedHttp, FrameSpec,
+    HandshakeOutcome, HttpPart, LengthForm, MaskChoice, PeerBytes, Script, StepKind, Trailing,
 };
 use crate::wire;
 
@@ -93,6 +93,7 @@ pub fn run(
         role,
         config: script.config.clone(),
         our_mask: script.our_mask,
+        handshake: script.handshake.clone(),
     };
     let mut exec = Exec {
         script,
@@ -103,6 +104,8 @@ pub fn run(
         shutdown: false,
         wants_read: None,
         closed_seen: false,
+        handshakes: VecDeque::new(),
+        our_key: None,
     };
     let last_peer_step = script
         .steps
@@ -138,6 +141,10 @@ struct Exec<'a> {
     shutdown: bool,
     wants_read: Option<bool>,
     closed_seen: bool,
+    /// Handshake outcomes reported and not yet matched.
+    handshakes: VecDeque<HandshakeOutcome>,
+    /// The `Sec-WebSocket-Key` our client sent (recorded by `{key}` in `expect sent http`).
+    our_key: Option<String>,
 }
 
 impl Exec<'_> {
@@ -162,6 +169,7 @@ impl Exec<'_> {
         }
         self.shutdown = observation.shutdown;
         self.wants_read = observation.wants_read;
+        self.handshakes.extend(observation.handshake);
         Ok(())
     }
 
@@ -180,14 +188,6 @@ impl Exec<'_> {
         wire::encode(
             spec,
             Self::key(spec.mask, peer_is_client, self.script.peer_mask),
-        )
-    }
-
-    fn our_frame(&self, spec: &FrameSpec) -> Vec<u8> {
-        let we_are_client = self.role == Role::Client;
-        wire::encode(
-            spec,
-            Self::key(spec.mask, we_are_client, self.script.our_mask),
         )
     }
 
@@ -240,6 +240,59 @@ impl Exec<'_> {
                 for piece in chunking.pieces(&bytes, split_at, salt) {
                     self.session.peer_send(&piece);
                     self.observe()?;
+                }
+            }
+            StepKind::PeerSendsHttp(parts) => {
+                let mut bytes = Vec::new();
+                for part in parts {
+                    match part {
+                        HttpPart::Text(text) => {
+                            let text = if text.contains("{accept}") {
+                                let key = self.our_key.as_ref().ok_or(
+                                    "`{accept}` needs the key our client sent: `expect sent http` with `Sec-WebSocket-Key: {key}` first",
+                                )?;
+                                text.replace(
+                                    "{accept}",
+                                    &wsflow_core::handshake::accept_key(key.as_bytes()),
+                                )
+                            } else {
+                                text.clone()
+                            };
+                            bytes.extend_from_slice(text.as_bytes());
+                        }
+                        HttpPart::Frame(spec) => bytes.extend(self.peer_frame(spec)),
+                    }
+                }
+                let salt = salt(&self.script.path.to_string_lossy(), line);
+                for piece in chunking.pieces(&bytes, &[], salt) {
+                    self.session.peer_send(&piece);
+                    self.observe()?;
+                }
+            }
+            StepKind::ExpectSentHttp(expected) => {
+                self.observe()?;
+                self.expect_http(expected)?;
+            }
+            StepKind::ExpectHttpStatus(status) => {
+                self.observe()?;
+                let (head, len) = self.http_message()?;
+                let got = head
+                    .lines()
+                    .next()
+                    .and_then(|line| line.split(' ').nth(1))
+                    .unwrap_or_default()
+                    .to_owned();
+                if got != status.to_string() {
+                    return Err(format!("expected HTTP status {status}, got head {head:?}"));
+                }
+                self.sent.drain(..len);
+            }
+            StepKind::ExpectHandshake(expected) => {
+                self.observe()?;
+                match self.handshakes.pop_front() {
+                    Some(got) if got == *expected => {}
+                    Some(got) => return Err(format!("the handshake ended {got:?}")),
+                    None => return Err("the handshake has not ended".into()),
                 }
             }
             StepKind::PeerEof => {
@@ -323,6 +376,75 @@ impl Exec<'_> {
         Ok(())
     }
 
+    /// The HTTP message at the front of what we sent: its head (without the blank line) and
+    /// its length with the body that `Content-Length` announces.
+    fn http_message(&self) -> Result<(String, usize), String> {
+        let Some(end) = self.sent.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return Err(format!(
+                "expected an HTTP head, got {:?}",
+                String::from_utf8_lossy(&self.sent)
+            ));
+        };
+        let head = String::from_utf8_lossy(self.sent.get(..end).unwrap_or_default()).into_owned();
+        let body = head
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        let len = end + 4 + body;
+        if self.sent.len() < len {
+            return Err(format!("the HTTP body is incomplete: {head:?}"));
+        }
+        Ok((head, len))
+    }
+
+    fn expect_http(&mut self, expected: &ExpectedHttp) -> Result<(), String> {
+        let (head, len) = self.http_message()?;
+        let mut lines = head.split("\r\n");
+        let start = lines.next().unwrap_or_default();
+        if start != expected.start {
+            return Err(format!("expected `{}`, got head {head:?}", expected.start));
+        }
+        let mut got: Vec<(String, String)> = Vec::new();
+        for line in lines {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("bad header line {line:?} in {head:?}"))?;
+            got.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        for (name, value) in &expected.headers {
+            let Some(index) = got
+                .iter()
+                .position(|(n, v)| n == name && (v == value || value == "*" || value == "{key}"))
+            else {
+                return Err(format!("header `{name}: {value}` missing from {head:?}"));
+            };
+            let (_, found) = got.remove(index);
+            if value == "{key}" {
+                self.our_key = Some(found);
+            }
+        }
+        if !got.is_empty() {
+            return Err(format!("unexpected headers {got:?} in {head:?}"));
+        }
+        self.sent.drain(..len);
+        Ok(())
+    }
+
+    /// Our masking key for `spec`: after a handshake, an adapter masks with its own random
+    /// keys, so the key of the frame actually sent is taken.
+    fn our_key_for(&self, spec: &FrameSpec) -> Option<[u8; 4]> {
+        let we_are_client = self.role == Role::Client;
+        if self.script.handshake.is_some() && we_are_client && spec.mask == MaskChoice::Auto {
+            if let Some(frame) = wire::decode(&self.sent) {
+                return frame.key.or(Some(self.script.our_mask));
+            }
+        }
+        Self::key(spec.mask, we_are_client, self.script.our_mask)
+    }
+
     fn expect_sent(&mut self, expected: &ExpectedFrame) -> Result<(), String> {
         let got = || {
             if self.sent.is_empty() {
@@ -333,7 +455,7 @@ impl Exec<'_> {
         };
         match expected {
             ExpectedFrame::Exact(spec) => {
-                let bytes = self.our_frame(spec);
+                let bytes = wire::encode(spec, self.our_key_for(spec));
                 if !self.sent.starts_with(&bytes) {
                     return Err(format!(
                         "expected {} (hex {}), {}",
@@ -356,7 +478,10 @@ impl Exec<'_> {
                 };
                 let we_are_client = self.role == Role::Client;
                 let key_ok = match frame.key {
-                    Some(key) => we_are_client && key == self.script.our_mask,
+                    Some(key) => {
+                        we_are_client
+                            && (key == self.script.our_mask || self.script.handshake.is_some())
+                    }
                     None => !we_are_client,
                 };
                 let code_ok = frame.payload.get(..2) == Some(&code.to_be_bytes()[..]);
@@ -380,6 +505,11 @@ impl Exec<'_> {
             return Err(format!(
                 "output not matched by any `expect sent`: {}",
                 wire::describe(&self.sent)
+            ));
+        }
+        if let Some(outcome) = self.handshakes.front() {
+            return Err(format!(
+                "handshake outcome not matched by `expect handshake`: {outcome:?}"
             ));
         }
         if !self.events.is_empty() {

@@ -77,3 +77,59 @@ pub fn send_error_name(error: &SendError) -> &'static str {
         _ => "unknown-send-error",
     }
 }
+
+/// The names `expect handshake error` accepts.
+pub const HANDSHAKE_ERROR_NAMES: &[&str] = &[
+    "start-line-too-long",
+    "header-line-too-long",
+    "too-many-headers",
+    "head-too-large",
+    "timeout",
+    "malformed",
+    "method-not-allowed",
+    "unsupported-http-version",
+    "invalid-host",
+    "missing-upgrade",
+    "invalid-upgrade",
+    "invalid-connection",
+    "unsupported-version",
+    "invalid-key",
+    "invalid-subprotocols",
+    "invalid-extensions",
+    "unexpected-status",
+    "invalid-accept",
+    "unexpected-subprotocol",
+    "unexpected-extension",
+    "invalid-deflate-response",
+    "eof",
+    "other",
+];
+
+/// The script name of a handshake error.
+pub fn handshake_error_name(error: &wsflow_core::handshake::HandshakeError) -> &'static str {
+    use wsflow_core::handshake::HandshakeError as E;
+    match error {
+        E::StartLineTooLong { .. } => "start-line-too-long",
+        E::HeaderLineTooLong { .. } => "header-line-too-long",
+        E::TooManyHeaders { .. } => "too-many-headers",
+        E::HeadTooLarge { .. } => "head-too-large",
+        E::Timeout => "timeout",
+        E::Malformed(_) => "malformed",
+        E::MethodNotAllowed(_) => "method-not-allowed",
+        E::UnsupportedHttpVersion => "unsupported-http-version",
+        E::InvalidHost => "invalid-host",
+        E::MissingUpgrade => "missing-upgrade",
+        E::InvalidUpgrade => "invalid-upgrade",
+        E::InvalidConnection => "invalid-connection",
+        E::UnsupportedVersion => "unsupported-version",
+        E::InvalidKey => "invalid-key",
+        E::InvalidSubprotocols => "invalid-subprotocols",
+        E::InvalidExtensions(_) => "invalid-extensions",
+        E::UnexpectedStatus(_) => "unexpected-status",
+        E::InvalidAccept => "invalid-accept",
+        E::UnexpectedSubprotocol(_) => "unexpected-subprotocol",
+        E::UnexpectedExtension(_) => "unexpected-extension",
+        E::InvalidDeflateResponse(_) => "invalid-deflate-response",
+        _ => "other",
+    }
+}

@@ -7,10 +7,11 @@ use std::time::Duration;
 use wsflow_core::{Config, Keepalive, MessageKind, ReceiveMode, Role};
 
 use crate::chunking::Chunking;
-use crate::names::{PROTOCOL_ERROR_NAMES, SEND_ERROR_NAMES};
+use crate::names::{HANDSHAKE_ERROR_NAMES, PROTOCOL_ERROR_NAMES, SEND_ERROR_NAMES};
 use crate::script::{
     AppAction, CONFIG_KEYS, Cut, DEFAULT_OUR_MASK, DEFAULT_PEER_MASK, ExpectedCause, ExpectedEvent,
-    ExpectedFrame, FrameSpec, LengthForm, MaskChoice, PeerBytes, Script, Step, StepKind, Trailing,
+    ExpectedFrame, ExpectedHttp, FrameSpec, HandshakeOutcome, HandshakeSetup, HttpPart, LengthForm,
+    MaskChoice, PeerBytes, Script, Step, StepKind, Trailing,
 };
 
 /// A script that does not parse: where and why.
@@ -86,12 +87,17 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
     let mut chunkings = None;
     let mut our_mask = DEFAULT_OUR_MASK;
     let mut peer_mask = DEFAULT_PEER_MASK;
-    let mut steps = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
+    let mut handshake: Option<HandshakeSetup> = None;
 
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         let trimmed = raw.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.starts_with('|') || trimmed.starts_with("+ ") {
+            http_line(steps.last_mut(), trimmed).map_err(|message| error(line, message))?;
             continue;
         }
         if let Some((key, value)) = header(trimmed) {
@@ -114,6 +120,14 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
                 "chunkings" => parse_chunkings(value).map(|c| chunkings = Some(c)),
                 "our-mask" => parse_key(value).map(|k| our_mask = k),
                 "peer-mask" => parse_key(value).map(|k| peer_mask = k),
+                "handshake" | "url" | "subprotocols" | "deflate" => parse_handshake(
+                    key,
+                    value,
+                    handshake.get_or_insert_with(|| HandshakeSetup {
+                        url: crate::script::DEFAULT_URL.into(),
+                        ..HandshakeSetup::default()
+                    }),
+                ),
                 other => Err(format!("unknown header `{other}:`")),
             };
             result.map_err(|message| error(line, message))?;
@@ -192,7 +206,96 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
         our_mask,
         peer_mask,
         steps,
+        handshake,
     })
+}
+
+/// A `| LINE` or `+ FRAME` line continuing an HTTP step.
+fn http_line(step: Option<&mut Step>, line: &str) -> Result<(), String> {
+    let not_http =
+        || "`|` and `+` lines continue `peer sends http` or `expect sent http`".to_owned();
+    let step = step.ok_or_else(not_http)?;
+    match &mut step.kind {
+        StepKind::PeerSendsHttp(parts) => {
+            if let Some(frame) = line.strip_prefix("+ ") {
+                let mut cursor = Cursor {
+                    tokens: tokenize(frame)?,
+                    pos: 0,
+                };
+                let (spec, _) = parse_frame(&mut cursor)?;
+                parts.push(HttpPart::Frame(spec));
+            } else {
+                let text = line.strip_prefix('|').unwrap_or_default();
+                let text = text.strip_prefix(' ').unwrap_or(text);
+                match parts.last_mut() {
+                    Some(HttpPart::Text(all)) => all.push_str(text),
+                    _ => parts.push(HttpPart::Text(text.to_owned())),
+                }
+                if let Some(HttpPart::Text(all)) = parts.last_mut() {
+                    all.push_str("\r\n");
+                }
+            }
+            Ok(())
+        }
+        StepKind::ExpectSentHttp(expected) => {
+            let text = line.strip_prefix('|').ok_or_else(not_http)?;
+            let text = text.strip_prefix(' ').unwrap_or(text);
+            if text.is_empty() {
+                return Ok(());
+            }
+            if expected.start.is_empty() {
+                text.clone_into(&mut expected.start);
+            } else {
+                let (name, value) = text
+                    .split_once(':')
+                    .ok_or_else(|| format!("a header line is `Name: value`, not `{text}`"))?;
+                expected
+                    .headers
+                    .push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+            }
+            Ok(())
+        }
+        _ => Err(not_http()),
+    }
+}
+
+fn parse_handshake(key: &str, value: &str, setup: &mut HandshakeSetup) -> Result<(), String> {
+    match key {
+        "handshake" if value == "on" => {}
+        "handshake" => return Err(format!("`handshake:` takes `on`, not `{value}`")),
+        "url" => value.clone_into(&mut setup.url),
+        "subprotocols" => {
+            setup.subprotocols = value.split_whitespace().map(str::to_owned).collect();
+        }
+        _ => setup.deflate = Some(parse_deflate(value)?),
+    }
+    Ok(())
+}
+
+/// `on`, or `key[=value]` items: `server_no_context_takeover`, `client_no_context_takeover`,
+/// `server_max_window_bits=N`, `client_max_window_bits=N`, `threshold=N`, `fallback=on|off`.
+fn parse_deflate(value: &str) -> Result<wsflow_core::extension::deflate::DeflateConfig, String> {
+    let mut config = wsflow_core::extension::deflate::DeflateConfig::default();
+    for item in value.split_whitespace() {
+        let (key, arg) = item.split_once('=').unwrap_or((item, ""));
+        let bad = || format!("bad deflate item `{item}`");
+        let bits = || {
+            parse_number(arg)
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or_else(bad)
+        };
+        match key {
+            "on" => {}
+            "server_no_context_takeover" => config.server_no_context_takeover = true,
+            "client_no_context_takeover" => config.client_no_context_takeover = true,
+            "server_max_window_bits" => config.server_max_window_bits = Some(bits()?),
+            "client_max_window_bits" => config.client_max_window_bits = Some(bits()?),
+            "threshold" => config.threshold = parse_usize(arg).ok_or_else(bad)?,
+            "fallback" => config.fallback_offer = parse_switch(arg).ok_or_else(bad)?,
+            _ => return Err(bad()),
+        }
+    }
+    Ok(config)
 }
 
 /// `key: value` with a lowercase key.
@@ -578,6 +681,7 @@ fn parse_step(cur: &mut Cursor) -> Result<StepKind, String> {
 
 fn parse_peer(cur: &mut Cursor) -> Result<StepKind, String> {
     match cur.word("sends, eof, stops or resumes")?.as_str() {
+        "sends" if cur.eat("http") => Ok(StepKind::PeerSendsHttp(Vec::new())),
         "sends" => {
             let mut cut = None;
             let bytes = if cur.eat("raw") {
@@ -752,6 +856,40 @@ fn parse_app(cur: &mut Cursor) -> Result<StepKind, String> {
 
 fn parse_expect(cur: &mut Cursor) -> Result<StepKind, String> {
     match cur.word("an expectation")?.as_str() {
+        "sent" if cur.eat("http") => Ok(StepKind::ExpectSentHttp(ExpectedHttp {
+            start: String::new(),
+            headers: Vec::new(),
+        })),
+        "http" => {
+            cur.keyword("status")?;
+            let status = cur.number("a status")?;
+            Ok(StepKind::ExpectHttpStatus(
+                u16::try_from(status).map_err(|_| format!("bad status {status}"))?,
+            ))
+        }
+        "handshake" => match cur.word("`ok` or `error`")?.as_str() {
+            "ok" => {
+                let subprotocol = if cur.eat("subprotocol") {
+                    Some(cur.word("a subprotocol")?)
+                } else {
+                    None
+                };
+                Ok(StepKind::ExpectHandshake(HandshakeOutcome::Open(
+                    subprotocol,
+                )))
+            }
+            "error" => {
+                let name = cur.word("a handshake error name")?;
+                if !HANDSHAKE_ERROR_NAMES.contains(&name.as_str()) {
+                    return Err(format!(
+                        "unknown handshake error `{name}` (known: {})",
+                        HANDSHAKE_ERROR_NAMES.join(", ")
+                    ));
+                }
+                Ok(StepKind::ExpectHandshake(HandshakeOutcome::Failed(name)))
+            }
+            other => Err(format!("expected `ok` or `error`, found `{other}`")),
+        },
         "sent" => {
             if cur.eat("raw") {
                 return Ok(StepKind::ExpectSent(ExpectedFrame::Raw(cur.payload()?)));

@@ -33,6 +33,8 @@ pub struct Script {
     pub peer_mask: [u8; 4],
     /// The steps, in order.
     pub steps: Vec<Step>,
+    /// The opening handshake the script starts with, if any.
+    pub handshake: Option<HandshakeSetup>,
 }
 
 /// One line of a script's body.
@@ -89,6 +91,14 @@ pub enum StepKind {
     ExpectShutdown(bool),
     /// The endpoint does (`true`) or does not (`false`) want to read.
     ExpectWantsRead(bool),
+    /// The peer sends HTTP text (and possibly frames in the same read).
+    PeerSendsHttp(Vec<HttpPart>),
+    /// The next bytes we wrote are this HTTP head (and the body its `Content-Length` gives).
+    ExpectSentHttp(ExpectedHttp),
+    /// The next bytes we wrote are an HTTP response with this status (head and body).
+    ExpectHttpStatus(u16),
+    /// The handshake ended this way.
+    ExpectHandshake(HandshakeOutcome),
 }
 
 /// Bytes the peer sends.
@@ -281,3 +291,52 @@ pub const DEFAULT_PEER_MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 /// The key the endpoint under test masks with (its `FixedMask`) unless `our-mask:` says
 /// otherwise; deliberately different from the peer's.
 pub const DEFAULT_OUR_MASK: [u8; 4] = [0x0b, 0xad, 0xf0, 0x0d];
+
+/// The opening handshake a script starts with (`handshake:` header): the endpoint under test
+/// is created before it, and the steps play the HTTP exchange first.
+#[derive(Debug, Clone, Default)]
+pub struct HandshakeSetup {
+    /// The URL the client connects to (`url:`); default `ws://server.example.com/chat`.
+    pub url: String,
+    /// Client: the subprotocols offered, in order. Server: those it supports; it picks the
+    /// first of the client's offers that it supports (`subprotocols:`).
+    pub subprotocols: Vec<String>,
+    /// permessage-deflate settings (`deflate:`): the client offers, the server accepts.
+    pub deflate: Option<wsflow_core::extension::deflate::DeflateConfig>,
+}
+
+/// The URL a handshake script's client connects to unless `url:` says otherwise.
+pub const DEFAULT_URL: &str = "ws://server.example.com/chat";
+
+/// The 16 bytes the core runner's client uses as its `Sec-WebSocket-Key`: the nonce of RFC
+/// 6455 §1.3 (`dGhlIHNhbXBsZSBub25jZQ==`).
+pub const FIXED_KEY: [u8; 16] = *b"the sample nonce";
+
+/// One part of an HTTP step's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpPart {
+    /// Text, already with its `\r\n` line ends; `{accept}` is replaced by the accept value of
+    /// the key the endpoint sent.
+    Text(String),
+    /// A frame in the same read, after the head (`+ FRAME`).
+    Frame(FrameSpec),
+}
+
+/// An HTTP head the endpoint must have sent (`expect sent http`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedHttp {
+    /// The request or status line, compared exactly.
+    pub start: String,
+    /// The header lines as (lowercase name, value); compared as a multiset. A value `*`
+    /// matches anything; `{key}` matches anything and records the value as our key.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The outcome of the opening handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakeOutcome {
+    /// Open, with this subprotocol.
+    Open(Option<String>),
+    /// Failed with this error (name from [`crate::names::handshake_error_name`]).
+    Failed(String),
+}

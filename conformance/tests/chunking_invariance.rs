@@ -145,6 +145,7 @@ fn generated_streams_give_the_same_results_under_every_chunking() {
             role,
             config,
             our_mask: [0x0b, 0xad, 0xf0, 0x0d],
+            handshake: None,
         };
         let bytes = stream(&mut rng, role);
         // The reference is the bare core with whole reads; every runner must match it.

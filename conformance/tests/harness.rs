@@ -83,3 +83,42 @@ fn any_reason_still_checks_the_code() {
     let text = format!("{HEAD}peer sends opcode=3 empty\nexpect sent close 1007 any-reason\n");
     assert!(run_text(&text, Role::Server).is_err());
 }
+
+const SERVER_HANDSHAKE: &str = "rfc: 4.2\ntitle: t\nrole: server\nhandshake: on\npeer sends http\n| GET /chat HTTP/1.1\n| Host: h\n| Upgrade: websocket\n| Connection: Upgrade\n| Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n| Sec-WebSocket-Version: 13\n|\n";
+
+#[test]
+fn an_http_head_must_match_header_for_header() {
+    let ok = format!(
+        "{SERVER_HANDSHAKE}expect sent http\n| HTTP/1.1 101 Switching Protocols\n| upgrade: websocket\n| Connection: Upgrade\n| Sec-WebSocket-Accept: *\nexpect handshake ok\n"
+    );
+    run_text(&ok, Role::Server).unwrap();
+    // A header we did not send: fails at the `expect sent http` line (13), naming it.
+    let extra = format!(
+        "{SERVER_HANDSHAKE}expect sent http\n| HTTP/1.1 101 Switching Protocols\n| Upgrade: websocket\n| Connection: Upgrade\n| Sec-WebSocket-Accept: *\n| Sec-WebSocket-Protocol: chat\nexpect handshake ok\n"
+    );
+    let failure = run_text(&extra, Role::Server).unwrap_err();
+    assert_eq!(failure.line, 13);
+    assert!(
+        failure.message.contains("sec-websocket-protocol"),
+        "{failure}"
+    );
+    // A header we sent and the script does not list.
+    let missing = format!(
+        "{SERVER_HANDSHAKE}expect sent http\n| HTTP/1.1 101 Switching Protocols\n| Upgrade: websocket\n| Connection: Upgrade\nexpect handshake ok\n"
+    );
+    let failure = run_text(&missing, Role::Server).unwrap_err();
+    assert!(failure.message.contains("unexpected headers"), "{failure}");
+}
+
+#[test]
+fn a_handshake_outcome_must_be_expected() {
+    let unexpected = format!(
+        "{SERVER_HANDSHAKE}expect sent http\n| HTTP/1.1 101 Switching Protocols\n| Upgrade: websocket\n| Connection: Upgrade\n| Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n"
+    );
+    let failure = run_text(&unexpected, Role::Server).unwrap_err();
+    assert!(failure.message.contains("expect handshake"), "{failure}");
+    let wrong = format!(
+        "{SERVER_HANDSHAKE}expect sent http\n| HTTP/1.1 101 Switching Protocols\n| Upgrade: websocket\n| Connection: Upgrade\n| Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\nexpect handshake error invalid-key\n"
+    );
+    assert!(run_text(&wrong, Role::Server).is_err());
+}

@@ -30,13 +30,19 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use wsflow::futures_io::FuturesIo;
 use wsflow::tokio::{Tokio, TokioIo};
-use wsflow::{Error, Runtime, Transport, WebSocket};
+use wsflow::{AcceptOptions, ConnectOptions, Error, Runtime, Transport, WebSocket};
+use wsflow_core::handshake::Accept;
 use wsflow_core::mask::FixedMask;
-use wsflow_core::{CloseCode, Connection, Event, Message, SendError};
+use wsflow_core::{CloseCode, Connection, Event, Message, Role, SendError};
 
+use super::core_runner::{choose_subprotocol, client_request};
 use super::duplex::Duplex;
 use super::{ActionError, Capability, Observation, Runner, Session, Setup};
-use crate::script::AppAction;
+use crate::names::handshake_error_name;
+use crate::script::{AppAction, HandshakeOutcome};
+
+/// The opening handshake in progress: `WebSocket::client` or `WebSocket::server`.
+type Opening<T, R> = Pin<Box<dyn Future<Output = Result<WebSocket<T, R>, Error>>>>;
 
 /// Most events one settling pass takes (a guard against a driver that never pends).
 const MAX_POLLS: usize = 1_000_000;
@@ -44,6 +50,8 @@ const MAX_POLLS: usize = 1_000_000;
 /// The endpoint and its emulated application, independent of the runtime.
 struct Endpoint<T: Transport, R: Runtime> {
     ws: Option<WebSocket<T, R>>,
+    opening: Option<Opening<T, R>>,
+    outcome: Option<HandshakeOutcome>,
     duplex: Duplex,
     draining: bool,
     /// `recv_event` returned `None`: the connection is over and every event was taken.
@@ -55,6 +63,8 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
     fn new(ws: WebSocket<T, R>, duplex: Duplex) -> Self {
         Endpoint {
             ws: Some(ws),
+            opening: None,
+            outcome: None,
             duplex,
             draining: true,
             finished: false,
@@ -62,8 +72,41 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
         }
     }
 
-    /// The application's receive loop: polls `recv_event` until it pends.
+    /// An endpoint that first runs the opening handshake.
+    fn opening(opening: Opening<T, R>, duplex: Duplex) -> Self {
+        Endpoint {
+            ws: None,
+            opening: Some(opening),
+            outcome: None,
+            duplex,
+            draining: true,
+            finished: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// The application's receive loop: polls the handshake, then `recv_event` until it pends.
     fn pump(&mut self, cx: &mut Context<'_>) {
+        if let Some(opening) = &mut self.opening {
+            let Poll::Ready(result) = opening.as_mut().poll(cx) else {
+                return;
+            };
+            self.opening = None;
+            self.outcome = Some(match result {
+                Ok(ws) => {
+                    let subprotocol = ws.subprotocol();
+                    self.ws = Some(ws);
+                    HandshakeOutcome::Open(subprotocol)
+                }
+                Err(Error::Handshake(error)) => {
+                    HandshakeOutcome::Failed(handshake_error_name(&error).into())
+                }
+                Err(Error::Io(error)) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    HandshakeOutcome::Failed("eof".into())
+                }
+                Err(_) => HandshakeOutcome::Failed("other".into()),
+            });
+        }
         let Some(ws) = &mut self.ws else {
             return;
         };
@@ -125,8 +168,49 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
             events: std::mem::take(&mut self.events),
             shutdown: self.duplex.is_shut_down(),
             wants_read: None,
+            handshake: self.outcome.take(),
         }
     }
+}
+
+/// The endpoint for `setup`: opened by the adapter's handshake when the script has one.
+fn endpoint<T, R>(setup: &Setup, transport: T, duplex: Duplex) -> Endpoint<T, R>
+where
+    T: Transport + 'static,
+    R: Runtime + 'static,
+{
+    let Some(hs) = setup.handshake.clone() else {
+        let ws = WebSocket::from_connection(transport, connection(setup, R::now()));
+        return Endpoint::new(ws, duplex);
+    };
+    let config = setup.config.clone();
+    let opening: Opening<T, R> = match setup.role {
+        Role::Client => Box::pin(async move {
+            let mut options = ConnectOptions::new().config(config);
+            for name in &hs.subprotocols {
+                options = options.subprotocol(name.clone());
+            }
+            if let Some(deflate) = hs.deflate.clone() {
+                options = options.deflate(deflate);
+            }
+            WebSocket::client(transport, client_request(&hs), &options).await
+        }),
+        Role::Server => Box::pin(async move {
+            let mut options = AcceptOptions::new().config(config);
+            if let Some(deflate) = hs.deflate.clone() {
+                options = options.deflate(deflate);
+            }
+            WebSocket::server(transport, &options, |request| {
+                let mut accept = Accept::new();
+                if let Some(name) = choose_subprotocol(&hs.subprotocols, &request.subprotocols) {
+                    accept = accept.subprotocol(name);
+                }
+                Ok(accept)
+            })
+            .await
+        }),
+    };
+    Endpoint::opening(opening, duplex)
 }
 
 /// Polls a command future once; `None` if it pends (it is then dropped, which the driver
@@ -165,16 +249,11 @@ impl Runner for TokioRunner {
             .build()
             .expect("a current-thread tokio runtime");
         let duplex = Duplex::new();
-        let now = {
+        let endpoint = {
             let _guard = rt.enter();
-            Tokio::now()
+            endpoint(setup, TokioIo(duplex.clone()), duplex)
         };
-        let ws =
-            WebSocket::<_, Tokio>::from_connection(TokioIo(duplex.clone()), connection(setup, now));
-        Box::new(TokioSession {
-            rt,
-            endpoint: Endpoint::new(ws, duplex),
-        })
+        Box::new(TokioSession { rt, endpoint })
     }
 
     fn supports(&self, capability: Capability) -> bool {
@@ -362,13 +441,9 @@ pub struct AsyncStdRunner;
 fn open_futures(setup: &Setup, block_on: BlockOn) -> Box<dyn Session> {
     VirtualTime::reset();
     let duplex = Duplex::new();
-    let ws = WebSocket::<_, VirtualTime>::from_connection(
-        FuturesIo(duplex.clone()),
-        connection(setup, VirtualTime::now()),
-    );
     Box::new(FuturesSession {
         block_on,
-        endpoint: Endpoint::new(ws, duplex),
+        endpoint: endpoint(setup, FuturesIo(duplex.clone()), duplex),
     })
 }
 

@@ -10,11 +10,16 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use wsflow_core::extension::Extension;
+use wsflow_core::handshake::{
+    Accept, ClientHandshake, ClientRequest, HandshakeLimits, ServerHandshake, error_response,
+};
 use wsflow_core::mask::FixedMask;
-use wsflow_core::{CloseCode, Connection};
+use wsflow_core::{CloseCode, Connection, Role, SendError};
 
 use super::{ActionError, Observation, Runner, Session, Setup};
-use crate::script::AppAction;
+use crate::names::handshake_error_name;
+use crate::script::{AppAction, FIXED_KEY, HandshakeOutcome, HandshakeSetup};
 
 /// Runs scripts against [`wsflow_core::Connection`] directly.
 #[derive(Debug, Default, Clone, Copy)]
@@ -27,19 +32,76 @@ impl Runner for CoreRunner {
 
     fn open(&self, setup: &Setup) -> Box<dyn Session> {
         let now = Instant::now();
-        let conn = Connection::new(setup.role, setup.config.clone(), now)
-            .with_mask_source(Box::new(FixedMask(setup.our_mask)));
+        let mut sent = Vec::new();
+        let (conn, handshake) = match &setup.handshake {
+            None => (Some(new_connection(setup, now, None)), None),
+            Some(hs) if setup.role == Role::Client => {
+                let handshake = ClientHandshake::with_key(client_request(hs), FIXED_KEY, now);
+                sent.extend_from_slice(handshake.request_bytes());
+                (None, Some(Handshake::Client(handshake)))
+            }
+            Some(hs) => (
+                None,
+                Some(Handshake::Server(
+                    ServerHandshake::new(HandshakeLimits::default(), now),
+                    hs.clone(),
+                )),
+            ),
+        };
         Box::new(CoreSession {
+            setup: setup.clone(),
             conn,
+            handshake,
+            outcome: None,
             now,
             inbox: VecDeque::new(),
             draining: true,
             peer_reading: true,
-            sent: Vec::new(),
+            sent,
             events: Vec::new(),
             shutdown: false,
         })
     }
+}
+
+fn new_connection(
+    setup: &Setup,
+    now: Instant,
+    extension: Option<Box<dyn Extension>>,
+) -> Connection {
+    let mut conn = Connection::new(setup.role, setup.config.clone(), now)
+        .with_mask_source(Box::new(FixedMask(setup.our_mask)));
+    if let Some(extension) = extension {
+        conn = conn.with_extension(extension);
+    }
+    conn
+}
+
+/// The client's request for a handshake script.
+pub fn client_request(hs: &HandshakeSetup) -> ClientRequest {
+    let mut request = ClientRequest::new(&hs.url).expect("a valid URL in the script");
+    for name in &hs.subprotocols {
+        request = request.subprotocol(name.clone());
+    }
+    if let Some(deflate) = &hs.deflate {
+        request = request.deflate(deflate.clone());
+    }
+    request
+}
+
+/// The server's choice for a handshake script: the first offered subprotocol it supports.
+pub fn choose_subprotocol(supported: &[String], offered: &[String]) -> Option<String> {
+    offered
+        .iter()
+        .find(|name| supported.contains(name))
+        .cloned()
+}
+
+/// The opening handshake in progress.
+#[derive(Debug)]
+enum Handshake {
+    Client(ClientHandshake),
+    Server(ServerHandshake, HandshakeSetup),
 }
 
 /// Something waiting in the transport for the connection to read.
@@ -52,7 +114,11 @@ enum Incoming {
 /// A connection and its simulated transport.
 #[derive(Debug)]
 struct CoreSession {
-    conn: Connection,
+    setup: Setup,
+    /// The connection, once the handshake (if any) succeeded.
+    conn: Option<Connection>,
+    handshake: Option<Handshake>,
+    outcome: Option<HandshakeOutcome>,
     /// Virtual time.
     now: Instant,
     /// Read results not yet handed to the connection.
@@ -69,48 +135,123 @@ const MAX_SETTLE_ROUNDS: usize = 1_000_000;
 
 impl CoreSession {
     /// Runs the adapter loop until nothing more can happen without new input or time.
+    /// Feeds the handshake; returns whether anything happened.
+    fn settle_handshake(&mut self) -> bool {
+        let Some(handshake) = &mut self.handshake else {
+            return false;
+        };
+        let Some(incoming) = self.inbox.pop_front() else {
+            return false;
+        };
+        let piece = match incoming {
+            Incoming::Data(piece) => piece,
+            Incoming::Eof => {
+                self.handshake = None;
+                self.outcome = Some(HandshakeOutcome::Failed("eof".into()));
+                return true;
+            }
+        };
+        let result = match handshake {
+            Handshake::Client(client) => client
+                .receive(&piece)
+                .map(|response| response.map(|r| (r.extension, r.leftover, r.subprotocol, None))),
+            Handshake::Server(server, hs) => server.receive(&piece).map(|request| {
+                request.map(|request| {
+                    let mut accept = Accept::new();
+                    let subprotocol = choose_subprotocol(&hs.subprotocols, &request.subprotocols);
+                    if let Some(name) = &subprotocol {
+                        accept = accept.subprotocol(name.clone());
+                    }
+                    let mut extension: Option<Box<dyn Extension>> = None;
+                    if let Some((answer, codec)) = hs
+                        .deflate
+                        .as_ref()
+                        .and_then(|deflate| request.negotiate_deflate(deflate))
+                    {
+                        accept = accept.extension(answer);
+                        extension = Some(Box::new(codec));
+                    }
+                    let response = request.accept(&accept);
+                    (extension, request.leftover, subprotocol, Some(response))
+                })
+            }),
+        };
+        match result {
+            Ok(None) => {}
+            Ok(Some((extension, leftover, subprotocol, response))) => {
+                if let Some(response) = response {
+                    self.sent.extend_from_slice(&response);
+                }
+                let mut conn = new_connection(&self.setup, self.now, extension);
+                conn.receive(self.now, &leftover);
+                self.conn = Some(conn);
+                self.handshake = None;
+                self.outcome = Some(HandshakeOutcome::Open(subprotocol));
+            }
+            Err(error) => {
+                if matches!(handshake, Handshake::Server(..)) {
+                    if let Some(response) = error_response(&error) {
+                        self.sent.extend_from_slice(&response);
+                    }
+                    self.shutdown = true;
+                }
+                self.handshake = None;
+                self.outcome = Some(HandshakeOutcome::Failed(
+                    handshake_error_name(&error).into(),
+                ));
+            }
+        }
+        true
+    }
+
     fn settle(&mut self) {
+        if self.handshake.is_some() {
+            while self.settle_handshake() {}
+        }
+        let Some(conn) = &mut self.conn else {
+            return;
+        };
         for _ in 0..MAX_SETTLE_ROUNDS {
             let mut progressed = false;
-            if let Some(deadline) = self.conn.poll_timeout() {
+            if let Some(deadline) = conn.poll_timeout() {
                 if deadline <= self.now {
-                    self.conn.handle_timeout(self.now);
+                    conn.handle_timeout(self.now);
                     // A deadline that does not move is not progress (and must not spin).
-                    progressed |= self.conn.poll_timeout() != Some(deadline);
+                    progressed |= conn.poll_timeout() != Some(deadline);
                 }
             }
-            if self.conn.wants_read() {
+            if conn.wants_read() {
                 match self.inbox.pop_front() {
                     Some(Incoming::Data(piece)) => {
-                        self.conn.receive(self.now, &piece);
+                        conn.receive(self.now, &piece);
                         progressed = true;
                     }
                     Some(Incoming::Eof) => {
-                        self.conn.receive_eof(self.now);
+                        conn.receive_eof(self.now);
                         progressed = true;
                     }
                     None => {}
                 }
             }
             if self.draining {
-                while let Some(event) = self.conn.poll_event() {
+                while let Some(event) = conn.poll_event() {
                     self.events.push(event);
                     progressed = true;
                 }
             }
             if self.peer_reading && !self.shutdown {
                 loop {
-                    let out = self.conn.pending_output();
+                    let out = conn.pending_output();
                     if out.is_empty() {
                         break;
                     }
                     let n = out.len();
                     self.sent.extend_from_slice(out);
-                    self.conn.consume_output(n);
+                    conn.consume_output(n);
                     progressed = true;
                 }
             }
-            if !self.shutdown && self.conn.wants_shutdown() {
+            if !self.shutdown && conn.wants_shutdown() {
                 self.shutdown = true;
                 progressed = true;
             }
@@ -144,13 +285,38 @@ impl Session for CoreSession {
 
     fn advance(&mut self, by: Duration) {
         let target = self.now + by;
+        if let Some(handshake) = &mut self.handshake {
+            let (deadline, result) = match handshake {
+                Handshake::Client(client) => (client.deadline(), client.handle_timeout(target)),
+                Handshake::Server(server, _) => (server.deadline(), server.handle_timeout(target)),
+            };
+            if let Err(error) = result {
+                self.now = self.now.max(deadline);
+                if matches!(handshake, Handshake::Server(..)) {
+                    if let Some(response) = error_response(&error) {
+                        self.sent.extend_from_slice(&response);
+                    }
+                    self.shutdown = true;
+                }
+                self.handshake = None;
+                self.outcome = Some(HandshakeOutcome::Failed(
+                    handshake_error_name(&error).into(),
+                ));
+            }
+        }
         for _ in 0..MAX_SETTLE_ROUNDS {
-            match self.conn.poll_timeout() {
+            match self.conn.as_ref().and_then(Connection::poll_timeout) {
                 Some(deadline) if deadline <= target => {
                     self.now = self.now.max(deadline);
-                    self.conn.handle_timeout(self.now);
+                    if let Some(conn) = &mut self.conn {
+                        conn.handle_timeout(self.now);
+                    }
                     self.settle();
-                    if self.conn.poll_timeout() == Some(deadline) {
+                    let moved = self
+                        .conn
+                        .as_ref()
+                        .is_some_and(|conn| conn.poll_timeout() != Some(deadline));
+                    if !moved {
                         // The deadline did not move: stop rather than spin.
                         break;
                     }
@@ -163,20 +329,22 @@ impl Session for CoreSession {
     }
 
     fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
+        let Some(conn) = &mut self.conn else {
+            return Err(ActionError::Refused(SendError::Closed));
+        };
         let result = match action {
-            AppAction::SendText(text) => self.conn.send_text(text.clone()),
-            AppAction::SendBinary(data) => self.conn.send_binary(Bytes::from(data.clone())),
+            AppAction::SendText(text) => conn.send_text(text.clone()),
+            AppAction::SendBinary(data) => conn.send_binary(Bytes::from(data.clone())),
             AppAction::SendFragment { kind, payload, fin } => {
-                self.conn
-                    .send_fragment(*kind, Bytes::from(payload.clone()), *fin)
+                conn.send_fragment(*kind, Bytes::from(payload.clone()), *fin)
             }
-            AppAction::Ping(payload) => self.conn.send_ping(Bytes::from(payload.clone())),
-            AppAction::Pong(payload) => self.conn.send_pong(Bytes::from(payload.clone())),
+            AppAction::Ping(payload) => conn.send_ping(Bytes::from(payload.clone())),
+            AppAction::Pong(payload) => conn.send_pong(Bytes::from(payload.clone())),
             AppAction::Close { code, reason } => {
-                self.conn.close(self.now, CloseCode::from(*code), reason)
+                conn.close(self.now, CloseCode::from(*code), reason)
             }
             AppAction::Abort => {
-                self.conn.abort();
+                conn.abort();
                 Ok(())
             }
         };
@@ -190,7 +358,8 @@ impl Session for CoreSession {
             sent: std::mem::take(&mut self.sent),
             events: std::mem::take(&mut self.events),
             shutdown: self.shutdown,
-            wants_read: Some(self.conn.wants_read()),
+            wants_read: self.conn.as_ref().map(Connection::wants_read),
+            handshake: self.outcome.take(),
         }
     }
 }

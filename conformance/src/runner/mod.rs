@@ -39,7 +39,7 @@ use std::time::Duration;
 
 use wsflow_core::{Config, Event, Role, SendError};
 
-use crate::script::AppAction;
+use crate::script::{AppAction, HandshakeOutcome, HandshakeSetup};
 
 /// Everything a runner needs to open the endpoint under test.
 #[derive(Debug, Clone)]
@@ -48,8 +48,15 @@ pub struct Setup {
     pub role: Role,
     /// Its configuration.
     pub config: Config,
-    /// The key its `FixedMask` hands out (clients mask every frame with it).
+    /// The key its `FixedMask` hands out (clients mask every frame with it). After an opening
+    /// handshake run by an adapter, the adapter picks its own mask source.
     pub our_mask: [u8; 4],
+    /// When set, the endpoint starts before the opening handshake, which it runs with these
+    /// settings: a client with [`crate::script::FIXED_KEY`] where the API allows a fixed key,
+    /// a server choosing the first offered subprotocol it supports and accepting
+    /// permessage-deflate offers when `deflate` is set. A server that refuses a request
+    /// writes its HTTP answer and then shuts its write half down.
+    pub handshake: Option<HandshakeSetup>,
 }
 
 /// An implementation under test: the core, or one adapter on one runtime.
@@ -143,4 +150,6 @@ pub struct Observation {
     /// Whether the endpoint currently wants to read from the transport; `None` when the
     /// implementation does not expose it (`expect wants_read` is then not checked).
     pub wants_read: Option<bool>,
+    /// How the opening handshake ended, reported once, by the observation after it ended.
+    pub handshake: Option<HandshakeOutcome>,
 }

@@ -1,0 +1,17 @@
+rfc: 4.1
+title: A 101 without Sec-WebSocket-Accept fails the handshake
+role: client
+handshake: on
+expect sent http
+| GET /chat HTTP/1.1
+| Host: server.example.com
+| Upgrade: websocket
+| Connection: Upgrade
+| Sec-WebSocket-Key: {key}
+| Sec-WebSocket-Version: 13
+peer sends http
+| HTTP/1.1 101 Switching Protocols
+| Upgrade: websocket
+| Connection: Upgrade
+|
+expect handshake error invalid-accept
