@@ -118,7 +118,10 @@ fn client_initiated_close_waits_for_the_server_fin_then_times_out() {
         }
     );
     assert_eq!(closed.code, CloseCode::GOING_AWAY);
-    assert!(conn.wants_shutdown(), "once closed, either role closes its write half");
+    assert!(
+        conn.wants_shutdown(),
+        "once closed, either role closes its write half"
+    );
 }
 
 #[test]
