@@ -51,10 +51,22 @@ fn payload(conn: usize, size: usize) -> Vec<u8> {
     (0..size).map(|i| (i * 31 + conn * 7 + 1) as u8).collect()
 }
 
+/// The generator's mask key. Fixed, so masking is paid once before the clock starts, and a
+/// raw TCP echo can be checked against the masked bytes with a plain compare.
+const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// `payload` masked with [`MASK`] from its first byte, as it travels in [`masked_frame`].
+fn masked(payload: &[u8]) -> Vec<u8> {
+    payload
+        .iter()
+        .zip(MASK.iter().cycle())
+        .map(|(b, m)| b ^ m)
+        .collect()
+}
+
 /// A masked binary frame carrying `payload`, as a client must send it (RFC 6455 §5.3).
 /// The mask is fixed: the generator pays for masking once, before the clock starts.
 pub fn masked_frame(payload: &[u8]) -> Vec<u8> {
-    const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
     let mut frame = Vec::with_capacity(payload.len() + 14);
     frame.push(0x82);
     let len = payload.len();
@@ -68,7 +80,7 @@ pub fn masked_frame(payload: &[u8]) -> Vec<u8> {
         frame.extend_from_slice(&(len as u64).to_be_bytes());
     }
     frame.extend_from_slice(&MASK);
-    frame.extend(payload.iter().zip(MASK.iter().cycle()).map(|(b, m)| b ^ m));
+    frame.extend_from_slice(&masked(payload));
     frame
 }
 
@@ -79,8 +91,6 @@ struct EchoChecker {
     remaining: u64,
     fin: bool,
     offset: usize,
-    /// Mask key of the current frame, all zero for an unmasked one.
-    mask: [u8; 4],
     /// Whether masked frames are expected (raw TCP echo) rather than refused.
     masked: bool,
     sampling: bool,
@@ -89,11 +99,15 @@ struct EchoChecker {
 }
 
 impl EchoChecker {
-    fn new(expected: Vec<u8>, masked: bool) -> Self {
+    /// Checks echoes of `message`; with `raw`, expects it back masked as it was sent.
+    fn new(message: &[u8], raw: bool) -> Self {
         EchoChecker {
-            expected,
-            mask: [0; 4],
-            masked,
+            expected: if raw {
+                masked(message)
+            } else {
+                message.to_vec()
+            },
+            masked: raw,
             header: Vec::with_capacity(14),
             remaining: 0,
             fin: false,
@@ -116,7 +130,7 @@ impl EchoChecker {
                 if end > self.expected.len() {
                     return Err(io::Error::other("echo longer than the message sent"));
                 }
-                if self.sampling && !self.same(&data[..take]) {
+                if self.sampling && data[..take] != self.expected[self.offset..end] {
                     return Err(io::Error::other("echo content differs from the message"));
                 }
                 self.offset = end;
@@ -140,18 +154,6 @@ impl EchoChecker {
             }
         }
         Ok(done)
-    }
-
-    /// Compares received payload bytes with the message at the current offset.
-    fn same(&self, got: &[u8]) -> bool {
-        let want = &self.expected[self.offset..self.offset + got.len()];
-        if self.mask == [0; 4] {
-            return got == want;
-        }
-        got.iter()
-            .zip(want)
-            .enumerate()
-            .all(|(i, (g, w))| g ^ self.mask[(self.offset + i) & 3] == *w)
     }
 
     /// The payload length once the header in the scratch buffer is whole.
@@ -186,9 +188,8 @@ impl EchoChecker {
                 .iter()
                 .fold(0, |acc, &b| (acc << 8) | u64::from(b)),
         };
-        self.mask = [0; 4];
-        if masked {
-            self.mask.copy_from_slice(&h[2 + ext..2 + ext + 4]);
+        if masked && h[2 + ext..2 + ext + 4] != MASK {
+            return Err(io::Error::other("raw echo changed the mask key"));
         }
         self.fin = h[0] & 0x80 != 0;
         Ok(Some(len))
@@ -237,22 +238,30 @@ async fn drive(
 ) -> io::Result<()> {
     let message = payload(conn, config.size);
     let batch: Vec<u8> = masked_frame(&message).repeat(config.depth);
-    let mut checker = EchoChecker::new(message, config.raw);
+    let mut checker = EchoChecker::new(&message, config.raw);
     let mut buf = vec![0u8; (config.size + 14).clamp(4096, 256 * 1024) * config.depth.min(4)];
     let depth = config.depth as u64;
+    let (mut reader, mut writer) = stream.split();
     while !totals.stop.load(Ordering::Relaxed) {
-        stream.write_all(&batch).await?;
-        let mut got = 0;
-        while got < depth {
-            let n = stream.read(&mut buf).await?;
-            if n == 0 {
-                return Err(io::Error::other("server closed the connection"));
+        // Write and read at once: a server that echoes while the batch is still arriving
+        // (raw TCP with 1 MiB) would otherwise fill our receive buffer and stall both sides.
+        let write = writer.write_all(&batch);
+        let read = async {
+            let mut got = 0;
+            while got < depth {
+                let n = reader.read(&mut buf).await?;
+                if n == 0 {
+                    return Err(io::Error::other("server closed the connection"));
+                }
+                let done = checker.feed(&buf[..n])?;
+                got += done;
+                totals.done.fetch_add(done, Ordering::Relaxed);
             }
-            let done = checker.feed(&buf[..n])?;
-            got += done;
-            totals.done.fetch_add(done, Ordering::Relaxed);
-        }
-        if got != depth {
+            Ok(got)
+        };
+        let (written, got) = tokio::join!(write, read);
+        written?;
+        if got? != depth {
             return Err(io::Error::other("more echoes than messages sent"));
         }
     }
@@ -333,7 +342,7 @@ mod tests {
             let message = payload(3, size);
             let wire = server_frame(&message).repeat(3);
             for split in [1, 2, 7, 1000] {
-                let mut checker = EchoChecker::new(message.clone(), false);
+                let mut checker = EchoChecker::new(&message, false);
                 let done: u64 = wire.chunks(split).map(|c| checker.feed(c).unwrap()).sum();
                 assert_eq!(done, 3, "size {size} split {split}");
             }
@@ -345,22 +354,18 @@ mod tests {
         let message = payload(0, 32);
         let mut bad = server_frame(&message);
         *bad.last_mut().unwrap() ^= 1;
-        assert!(EchoChecker::new(message.clone(), false).feed(&bad).is_err());
+        assert!(EchoChecker::new(&message, false).feed(&bad).is_err());
         let short = server_frame(&message[..31]);
-        assert!(
-            EchoChecker::new(message.clone(), false)
-                .feed(&short)
-                .is_err()
-        );
+        assert!(EchoChecker::new(&message, false).feed(&short).is_err());
     }
 
     #[test]
     fn checker_takes_masked_frames_back_from_raw_echo() {
         let message = payload(5, 300);
         let wire = masked_frame(&message).repeat(2);
-        let mut checker = EchoChecker::new(message.clone(), true);
+        let mut checker = EchoChecker::new(&message, true);
         let done: u64 = wire.chunks(5).map(|c| checker.feed(c).unwrap()).sum();
         assert_eq!(done, 2);
-        assert!(EchoChecker::new(message, false).feed(&wire).is_err());
+        assert!(EchoChecker::new(&message, false).feed(&wire).is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::TcpListener;
+use std::task::Poll;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -12,6 +13,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub enum ServerKind {
     /// wsflow on a current-thread tokio runtime.
     WsflowTokio,
+    /// wsflow on a current-thread tokio runtime, echoing in batches through the public
+    /// poll API: queue every message already received, then write them all in one flush.
+    WsflowTokioBatch,
     /// wsflow on tokio's multi-thread scheduler (one worker per CPU the process may use).
     WsflowTokioMt,
     /// wsflow on smol, with a local executor.
@@ -30,8 +34,9 @@ pub enum ServerKind {
 
 impl ServerKind {
     /// Every server, in table order.
-    pub const ALL: [ServerKind; 8] = [
+    pub const ALL: [ServerKind; 9] = [
         ServerKind::WsflowTokio,
+        ServerKind::WsflowTokioBatch,
         ServerKind::WsflowTokioMt,
         ServerKind::WsflowSmol,
         ServerKind::WsflowAsyncStd,
@@ -45,6 +50,7 @@ impl ServerKind {
     pub fn name(self) -> &'static str {
         match self {
             ServerKind::WsflowTokio => "wsflow-tokio",
+            ServerKind::WsflowTokioBatch => "wsflow-tokio-batch",
             ServerKind::WsflowTokioMt => "wsflow-tokio-mt",
             ServerKind::WsflowSmol => "wsflow-smol",
             ServerKind::WsflowAsyncStd => "wsflow-async-std",
@@ -76,11 +82,12 @@ fn report(result: Result<(), impl std::fmt::Display>) {
 pub fn serve(kind: ServerKind, listener: TcpListener) -> io::Result<()> {
     listener.set_nonblocking(true)?;
     match kind {
-        ServerKind::WsflowTokio => tokio_current()?.block_on(wsflow_tokio(listener)),
+        ServerKind::WsflowTokio => tokio_current()?.block_on(wsflow_tokio(listener, false)),
+        ServerKind::WsflowTokioBatch => tokio_current()?.block_on(wsflow_tokio(listener, true)),
         ServerKind::WsflowTokioMt => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
-            .block_on(wsflow_tokio(listener)),
+            .block_on(wsflow_tokio(listener, false)),
         ServerKind::WsflowSmol => wsflow_smol(listener),
         ServerKind::WsflowAsyncStd => async_std::task::block_on(wsflow_async_std(listener)),
         ServerKind::TokioTungstenite => tokio_current()?.block_on(tokio_tungstenite(listener)),
@@ -105,12 +112,34 @@ async fn wsflow_echo<T: wsflow::Transport, R: wsflow::Runtime>(
     Ok(())
 }
 
-async fn wsflow_tokio(listener: TcpListener) -> io::Result<()> {
+/// The echo loop written against the poll API, to show what batching buys: after one
+/// message, take every further message that is already complete without waiting, queue all
+/// the replies, and write them with one flush. The idiomatic loop above writes per message.
+async fn wsflow_echo_batched<T: wsflow::Transport, R: wsflow::Runtime>(
+    mut ws: wsflow::WebSocket<T, R>,
+) -> Result<(), wsflow::Error> {
+    while let Some(message) = ws.recv().await? {
+        ws.start_send(message)?;
+        loop {
+            match std::future::poll_fn(|cx| Poll::Ready(ws.poll_recv(cx))).await {
+                Poll::Ready(Ok(Some(message))) => ws.start_send(message)?,
+                Poll::Ready(Ok(None)) => return Ok(()),
+                Poll::Ready(Err(error)) => return Err(error),
+                Poll::Pending => break,
+            }
+        }
+        ws.flush().await?;
+    }
+    Ok(())
+}
+
+async fn wsflow_tokio(listener: TcpListener, batched: bool) -> io::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     loop {
         let (stream, _) = listener.accept().await?;
         tokio::spawn(async move {
             match wsflow::tokio::accept(stream).await {
+                Ok(ws) if batched => report(wsflow_echo_batched(ws).await),
                 Ok(ws) => report(wsflow_echo(ws).await),
                 Err(error) => report(Err(error)),
             }
