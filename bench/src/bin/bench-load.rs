@@ -1,0 +1,68 @@
+//! Load generator: `bench-load --addr A --conns N --size S --depth D --secs T [--warmup W]
+//! [--raw]` prints `msgs_per_sec=… checked=… content_checked=…`; `--idle N` opens N idle
+//! connections, prints `ready`, and holds them until stdin closes; `--smoke` runs the CI case.
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use wsflow_bench::load::{self, LoadConfig};
+
+fn parse<T: std::str::FromStr>(value: Option<String>, flag: &str) -> std::io::Result<T> {
+    value
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("{flag} needs a number")))
+}
+
+fn main() -> std::io::Result<()> {
+    let mut config = LoadConfig {
+        addr: String::from("127.0.0.1:9001"),
+        conns: 1,
+        size: 16,
+        depth: 1,
+        warmup: Duration::from_millis(500),
+        duration: Duration::from_secs(3),
+        raw: false,
+    };
+    let mut idle = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--addr" => config.addr = parse(args.next(), "--addr")?,
+            "--conns" => config.conns = parse(args.next(), "--conns")?,
+            "--size" => config.size = parse(args.next(), "--size")?,
+            "--depth" => config.depth = parse::<usize>(args.next(), "--depth")?.max(1),
+            "--secs" => config.duration = Duration::from_secs_f64(parse(args.next(), "--secs")?),
+            "--warmup" => config.warmup = Duration::from_secs_f64(parse(args.next(), "--warmup")?),
+            "--raw" => config.raw = true,
+            "--idle" => idle = Some(parse::<usize>(args.next(), "--idle")?),
+            "--smoke" => {
+                let report = wsflow_bench::smoke()?;
+                println!(
+                    "smoke ok: {:.0} msgs/s, {} echoes checked ({} by content)",
+                    report.msgs_per_sec, report.checked, report.content_checked
+                );
+                return Ok(());
+            }
+            other => return Err(std::io::Error::other(format!("unknown argument {other}"))),
+        }
+    }
+    // One thread: the generator has the other core to itself and never competes with itself.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    if let Some(conns) = idle {
+        let streams = runtime.block_on(load::idle(&config.addr, conns))?;
+        println!("ready {}", streams.len());
+        std::io::stdout().flush()?;
+        // Hold the connections until the runner closes our stdin.
+        for _ in std::io::stdin().lock().lines() {}
+        drop(streams);
+        return Ok(());
+    }
+    let report = runtime.block_on(load::run(config))?;
+    println!(
+        "msgs_per_sec={:.0} checked={} content_checked={}",
+        report.msgs_per_sec, report.checked, report.content_checked
+    );
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! Echo server for the benchmark: `bench-server --server NAME --addr HOST:PORT`.
+//! Prints `listening` once bound, so the runner knows when to start the load.
+
+use std::io::Write;
+
+use wsflow_bench::servers::{ServerKind, serve};
+
+fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let (mut name, mut addr) = (None, String::from("127.0.0.1:9001"));
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--server" => name = args.next(),
+            "--addr" => addr = args.next().unwrap_or(addr),
+            "--list" => {
+                for kind in ServerKind::ALL {
+                    println!("{}", kind.name());
+                }
+                return Ok(());
+            }
+            other => return Err(std::io::Error::other(format!("unknown argument {other}"))),
+        }
+    }
+    let name = name.ok_or_else(|| std::io::Error::other("--server NAME is required"))?;
+    let kind = ServerKind::from_name(&name)
+        .ok_or_else(|| std::io::Error::other(format!("no server named {name} (see --list)")))?;
+    let listener = std::net::TcpListener::bind(&addr)?;
+    println!("listening {} {addr}", kind.name());
+    std::io::stdout().flush()?;
+    serve(kind, listener)
+}

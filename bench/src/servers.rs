@@ -1,0 +1,279 @@
+//! Echo servers, one per library and runtime, each written the way that library's own docs
+//! show an echo loop: receive a message, send it back. Each serves until killed.
+
+use std::io;
+use std::net::TcpListener;
+use std::task::Poll;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Which echo server to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerKind {
+    /// wsflow on a current-thread tokio runtime.
+    WsflowTokio,
+    /// wsflow on a current-thread tokio runtime, echoing in batches through the public
+    /// poll API: queue every message already received, then write them all in one flush.
+    WsflowTokioBatch,
+    /// wsflow on tokio's multi-thread scheduler (one worker per CPU the process may use).
+    WsflowTokioMt,
+    /// wsflow on smol, with a local executor.
+    WsflowSmol,
+    /// wsflow on async-std (set `ASYNC_STD_THREAD_COUNT=1` for one worker).
+    WsflowAsyncStd,
+    /// tokio-tungstenite.
+    TokioTungstenite,
+    /// fastwebsockets, behind this crate's own handshake.
+    Fastwebsockets,
+    /// tokio-websockets.
+    TokioWebsockets,
+    /// Raw TCP echo: the ceiling no WebSocket server can pass.
+    RawTcp,
+}
+
+impl ServerKind {
+    /// Every server, in table order.
+    pub const ALL: [ServerKind; 9] = [
+        ServerKind::WsflowTokio,
+        ServerKind::WsflowTokioBatch,
+        ServerKind::WsflowTokioMt,
+        ServerKind::WsflowSmol,
+        ServerKind::WsflowAsyncStd,
+        ServerKind::TokioTungstenite,
+        ServerKind::Fastwebsockets,
+        ServerKind::TokioWebsockets,
+        ServerKind::RawTcp,
+    ];
+
+    /// The name used on the command line and in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKind::WsflowTokio => "wsflow-tokio",
+            ServerKind::WsflowTokioBatch => "wsflow-tokio-batch",
+            ServerKind::WsflowTokioMt => "wsflow-tokio-mt",
+            ServerKind::WsflowSmol => "wsflow-smol",
+            ServerKind::WsflowAsyncStd => "wsflow-async-std",
+            ServerKind::TokioTungstenite => "tokio-tungstenite",
+            ServerKind::Fastwebsockets => "fastwebsockets",
+            ServerKind::TokioWebsockets => "tokio-websockets",
+            ServerKind::RawTcp => "raw-tcp",
+        }
+    }
+
+    /// Looks a server up by [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<ServerKind> {
+        ServerKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+fn report(result: Result<(), impl std::fmt::Display>) {
+    // A connection reset at the end of a case is normal; anything else is worth a line.
+    if let Err(error) = result {
+        let text = error.to_string();
+        if !text.contains("reset") && !text.contains("broken pipe") && !text.contains("Broken pipe")
+        {
+            eprintln!("connection ended: {text}");
+        }
+    }
+}
+
+/// Serves `kind` on `listener` until the process is killed (or accept fails).
+pub fn serve(kind: ServerKind, listener: TcpListener) -> io::Result<()> {
+    listener.set_nonblocking(true)?;
+    match kind {
+        ServerKind::WsflowTokio => tokio_current()?.block_on(wsflow_tokio(listener, false)),
+        ServerKind::WsflowTokioBatch => tokio_current()?.block_on(wsflow_tokio(listener, true)),
+        ServerKind::WsflowTokioMt => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(wsflow_tokio(listener, false)),
+        ServerKind::WsflowSmol => wsflow_smol(listener),
+        ServerKind::WsflowAsyncStd => async_std::task::block_on(wsflow_async_std(listener)),
+        ServerKind::TokioTungstenite => tokio_current()?.block_on(tokio_tungstenite(listener)),
+        ServerKind::Fastwebsockets => tokio_current()?.block_on(fastwebsockets(listener)),
+        ServerKind::TokioWebsockets => tokio_current()?.block_on(tokio_websockets(listener)),
+        ServerKind::RawTcp => tokio_current()?.block_on(raw_tcp(listener)),
+    }
+}
+
+fn tokio_current() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+async fn wsflow_echo<T: wsflow::Transport, R: wsflow::Runtime>(
+    mut ws: wsflow::WebSocket<T, R>,
+) -> Result<(), wsflow::Error> {
+    while let Some(message) = ws.recv().await? {
+        ws.send(message).await?;
+    }
+    Ok(())
+}
+
+/// The echo loop written against the poll API, to show what batching buys: after one
+/// message, take every further message that is already complete without waiting, queue all
+/// the replies, and write them with one flush. The idiomatic loop above writes per message.
+async fn wsflow_echo_batched<T: wsflow::Transport, R: wsflow::Runtime>(
+    mut ws: wsflow::WebSocket<T, R>,
+) -> Result<(), wsflow::Error> {
+    while let Some(message) = ws.recv().await? {
+        ws.start_send(message)?;
+        loop {
+            match std::future::poll_fn(|cx| Poll::Ready(ws.poll_recv(cx))).await {
+                Poll::Ready(Ok(Some(message))) => ws.start_send(message)?,
+                Poll::Ready(Ok(None)) => return Ok(()),
+                Poll::Ready(Err(error)) => return Err(error),
+                Poll::Pending => break,
+            }
+        }
+        ws.flush().await?;
+    }
+    Ok(())
+}
+
+async fn wsflow_tokio(listener: TcpListener, batched: bool) -> io::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    loop {
+        let (stream, _) = listener.accept().await?;
+        tokio::spawn(async move {
+            match wsflow::tokio::accept(stream).await {
+                Ok(ws) if batched => report(wsflow_echo_batched(ws).await),
+                Ok(ws) => report(wsflow_echo(ws).await),
+                Err(error) => report(Err(error)),
+            }
+        });
+    }
+}
+
+fn wsflow_smol(listener: TcpListener) -> io::Result<()> {
+    // A local executor keeps every connection on this thread, like current-thread tokio;
+    // `smol::spawn` would use the global executor's threads.
+    let executor = smol::LocalExecutor::new();
+    smol::block_on(executor.run(async {
+        let listener = smol::net::TcpListener::try_from(listener)?;
+        loop {
+            let (stream, _) = listener.accept().await?;
+            executor
+                .spawn(async move {
+                    match wsflow::smol::accept(stream).await {
+                        Ok(ws) => report(wsflow_echo(ws).await),
+                        Err(error) => report(Err(error)),
+                    }
+                })
+                .detach();
+        }
+    }))
+}
+
+async fn wsflow_async_std(listener: TcpListener) -> io::Result<()> {
+    let listener = async_std::net::TcpListener::from(listener);
+    loop {
+        let (stream, _) = listener.accept().await?;
+        async_std::task::spawn(async move {
+            match wsflow::async_std::accept(stream).await {
+                Ok(ws) => report(wsflow_echo(ws).await),
+                Err(error) => report(Err(error)),
+            }
+        });
+    }
+}
+
+async fn tokio_tungstenite(listener: TcpListener) -> io::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    loop {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        tokio::spawn(async move {
+            let echo = async {
+                let mut ws = tokio_tungstenite::accept_async(stream).await?;
+                while let Some(message) = ws.next().await {
+                    let message = message?;
+                    if message.is_binary() || message.is_text() {
+                        ws.send(message).await?;
+                    }
+                }
+                Ok::<(), tokio_tungstenite::tungstenite::Error>(())
+            };
+            report(echo.await);
+        });
+    }
+}
+
+async fn fastwebsockets(listener: TcpListener) -> io::Result<()> {
+    use fastwebsockets::{FragmentCollector, OpCode, Role, WebSocket, WebSocketError};
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        tokio::spawn(async move {
+            let echo = async {
+                crate::handshake::server(&mut stream)
+                    .await
+                    .map_err(WebSocketError::IoError)?;
+                // The collector joins fragments, so the echo is per message like the others.
+                let mut ws =
+                    FragmentCollector::new(WebSocket::after_handshake(stream, Role::Server));
+                loop {
+                    let frame = ws.read_frame().await?;
+                    match frame.opcode {
+                        OpCode::Close => break,
+                        OpCode::Text | OpCode::Binary => ws.write_frame(frame).await?,
+                        _ => {}
+                    }
+                }
+                Ok::<(), WebSocketError>(())
+            };
+            report(echo.await);
+        });
+    }
+}
+
+async fn tokio_websockets(listener: TcpListener) -> io::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    loop {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        tokio::spawn(async move {
+            let echo = async {
+                let (_request, mut ws) = tokio_websockets::ServerBuilder::new()
+                    .accept(stream)
+                    .await?;
+                while let Some(message) = ws.next().await {
+                    let message = message?;
+                    if message.is_binary() || message.is_text() {
+                        ws.send(message).await?;
+                    }
+                }
+                Ok::<(), tokio_websockets::Error>(())
+            };
+            report(echo.await);
+        });
+    }
+}
+
+async fn raw_tcp(listener: TcpListener) -> io::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        tokio::spawn(async move {
+            // Answers the handshake so the generator opens it like the others, then copies
+            // bytes back untouched: the least work any server can do per byte. The
+            // generator is told (`--raw`) to expect its own masked frames back.
+            let echo = async {
+                crate::handshake::server(&mut stream).await?;
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = stream.read(&mut buf).await?;
+                    if n == 0 {
+                        return Ok::<(), io::Error>(());
+                    }
+                    stream.write_all(&buf[..n]).await?;
+                }
+            };
+            report(echo.await);
+        });
+    }
+}
