@@ -94,7 +94,9 @@ def run_client_role(args, runtime: str, outdir: Path, log) -> None:
         ]
         if args.deflate:
             command.append("--deflate")
-        subprocess.run(command, stdout=log, stderr=log, timeout=args.timeout, check=False)
+        client = subprocess.run(command, stdout=log, stderr=log, timeout=args.timeout, check=False)
+        if client.returncode != 0:
+            raise RuntimeError(f"autobahn-client exited with {client.returncode}")
         # The fuzzing server writes its reports once the client asked for them.
         fuzzer.wait(timeout=120)
     finally:
@@ -147,6 +149,12 @@ def main() -> int:
                 except Exception as error:  # reported as a failed row below
                     print(f"{runtime} {role}: {error}", file=sys.stderr)
             cases = verdicts(outdir)
+            if not cases:
+                # Without a report there is nothing to judge: show why, so CI output explains it.
+                tail = (outdir / "testee.log").read_text(errors="replace").splitlines()[-20:]
+                print(f"{runtime} {role}: no report; last lines of testee.log:", file=sys.stderr)
+                for line in tail:
+                    print(f"  | {line}", file=sys.stderr)
             counts = collections.Counter(v.get("behavior") for v in cases.values())
             bad = sorted(
                 (case_id for case_id, v in cases.items() if not is_accepted(case_id, v, args.deflate)),
