@@ -127,6 +127,14 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// It does not wait for the rest to be written: [`flush`](Self::flush) does. Fails with
     /// [`Error::Closed`] once a close frame has been sent or the connection is over.
     ///
+    /// One exception to "right away", for speed: while messages that arrived together are
+    /// still waiting to be taken with [`recv`](Self::recv), the frames queued meanwhile
+    /// (replies, typically) stay queued and leave together in one write, when the last of
+    /// those messages is taken or the next `recv` goes to the network, or at `flush`,
+    /// `close`, or when the queue reaches the high-water mark. If you stop receiving while
+    /// messages wait, call [`flush`](Self::flush); [`set_write_coalescing`](Self::set_write_coalescing)
+    /// turns this off. Halves of a [`split`](Self::split) connection always write at once.
+    ///
     /// While waiting for room it keeps reading, so pings are answered and a close from the
     /// peer ends the wait.
     ///
@@ -262,6 +270,8 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// answered, queued output is written and timers run. [`SendHalf::reunite`] puts them
     /// back together.
     pub fn split(self) -> (SendHalf<T, R>, RecvHalf<T, R>) {
+        // The send half writes at once: its replies must not wait for the other task's recv.
+        self.shared.with(|driver| driver.coalesce_writes = false);
         let send = WebSocket {
             shared: Arc::clone(&self.shared),
             slot: Slot::Send,
@@ -271,6 +281,13 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
             slot: Slot::Recv,
         };
         (SendHalf(send), RecvHalf(recv))
+    }
+
+    /// Whether [`send`](Self::send) and the other commands may hold their frames back while
+    /// received messages wait to be taken, to write the replies to a burst in one call
+    /// (on by default). Off, every command writes what the transport takes at once.
+    pub fn set_write_coalescing(&mut self, on: bool) {
+        self.shared.with(|driver| driver.coalesce_writes = on);
     }
 
     /// Client or server.

@@ -46,6 +46,10 @@ pub(crate) struct Driver<T, R: Runtime> {
     closed: Option<Closed>,
     /// The subprotocol the opening handshake settled on.
     pub(crate) subprotocol: Option<String>,
+    /// Writes of commands are held back while received events wait to be taken (see
+    /// [`Self::defers_writes`]); off for split halves, whose sender must not wait on a
+    /// receiver in another task.
+    pub(crate) coalesce_writes: bool,
     /// Counts passes that changed something (bytes moved, a timer fired); split halves use
     /// it to wake each other after a change the other may be waiting for.
     pub(crate) epoch: u64,
@@ -63,6 +67,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
             stash: VecDeque::new(),
             closed: None,
             subprotocol,
+            coalesce_writes: true,
             epoch: 0,
         }
     }
@@ -329,8 +334,23 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
             return Poll::Ready(Ok(()));
         };
         command(&mut self.conn)?;
-        self.write_out(cx)?;
+        if !self.defers_writes() {
+            self.write_out(cx)?;
+        }
         Poll::Ready(Ok(()))
+    }
+
+    /// Whether a command's frame may wait in the output instead of being written now: while
+    /// messages that arrived together are still being taken one by one, the replies to them
+    /// are written together, in one call, when the last is taken (or sooner, when the output
+    /// reaches its high-water mark). The wait is bounded by the application's own next call:
+    /// `recv` writes everything queued before it waits for the network, as do `flush` and
+    /// `close`. Every peer we measured writes once per message, which costs them 96 % of the
+    /// wire's speed on pipelined small messages.
+    fn defers_writes(&self) -> bool {
+        self.coalesce_writes
+            && (self.conn.has_pending_events() || !self.stash.is_empty())
+            && !self.conn.is_write_buffer_full()
     }
 
     /// Ready once every queued byte is written and flushed (or the connection is over).
@@ -554,6 +574,86 @@ mod tests {
             10 * 12 + 10 + (100 << 10) + 7
         );
         assert_eq!(driver.conn.buffered_amount(), 0);
+    }
+
+    /// Echoes with the plain loop, `poll_recv` then `poll_command(send)`, until `recv` would
+    /// wait for the network; returns how many messages were echoed.
+    fn echo_until_pending(driver: &mut Driver<Script, NoTimers>) -> usize {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut echoed = 0;
+        while let Poll::Ready(received) = driver.poll_recv(&mut cx) {
+            let message = received.expect("recv").expect("a message");
+            let mut send = Some(move |conn: &mut Connection| conn.send(message));
+            assert!(driver.poll_command(&mut cx, true, &mut send).is_ready());
+            echoed += 1;
+        }
+        echoed
+    }
+
+    #[test]
+    fn replies_to_a_burst_leave_in_one_write_and_a_lone_reply_at_once() {
+        let burst: Vec<Message> = (0..32u8).map(|i| Message::from(vec![i; 16])).collect();
+        let script = Script::with_input(client_frames(&burst));
+        let input = Arc::clone(&script.input);
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
+        assert_eq!(echo_until_pending(&mut driver), 32);
+        assert_eq!(driver.transport.writes, 1, "32 replies, one write");
+        assert_eq!(driver.transport.written.len(), 32 * 18);
+        assert_eq!(driver.conn.buffered_amount(), 0, "nothing left behind");
+
+        // A message that arrives alone is answered before `recv` is called again.
+        input
+            .lock()
+            .expect("input")
+            .extend(client_frames(&[Message::from("alone")]));
+        let mut cx = Context::from_waker(Waker::noop());
+        let Poll::Ready(Ok(Some(message))) = driver.poll_recv(&mut cx) else {
+            panic!("the lone message")
+        };
+        let mut send = Some(move |conn: &mut Connection| conn.send(message));
+        assert!(driver.poll_command(&mut cx, true, &mut send).is_ready());
+        assert_eq!(driver.transport.writes, 2);
+        assert_eq!(
+            driver.conn.buffered_amount(),
+            0,
+            "written without another recv"
+        );
+    }
+
+    #[test]
+    fn without_coalescing_every_reply_is_written_at_once() {
+        let burst: Vec<Message> = (0..8u8).map(|i| Message::from(vec![i; 16])).collect();
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut driver =
+            Driver::<Script, NoTimers>::new(Script::with_input(client_frames(&burst)), conn, None);
+        driver.coalesce_writes = false;
+        assert_eq!(echo_until_pending(&mut driver), 8);
+        assert_eq!(driver.transport.writes, 8);
+    }
+
+    #[test]
+    fn a_split_send_half_writes_at_once() {
+        let burst: Vec<Message> = (0..4u8).map(|i| Message::from(vec![i; 16])).collect();
+        let script = Script::with_input(client_frames(&burst));
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let ws = crate::WebSocket::<Script, NoTimers>::from_connection(script, conn);
+        let (send, mut recv) = ws.split();
+        let mut cx = Context::from_waker(Waker::noop());
+        let Poll::Ready(Ok(Some(_))) = recv.poll_recv(&mut cx) else {
+            panic!("the first message")
+        };
+        send.0.shared.with(|driver| {
+            assert!(driver.conn.has_pending_events(), "three more wait");
+            assert!(
+                !driver.defers_writes(),
+                "the send half must not wait on the receiver"
+            );
+        });
+        let whole = send.reunite(recv).expect("same connection");
+        whole
+            .shared
+            .with(|driver| assert!(driver.defers_writes(), "reunited: coalescing again"));
     }
 
     #[test]

@@ -94,10 +94,12 @@ impl<T: Transport, R: Runtime> SendHalf<T, R> {
             return Err(ReuniteError(self, recv));
         }
         drop(recv);
-        Ok(WebSocket {
+        let whole = WebSocket {
             shared: self.0.shared,
             slot: Slot::Whole,
-        })
+        };
+        whole.shared.with(|driver| driver.coalesce_writes = true);
+        Ok(whole)
     }
 
     /// See [`WebSocket::send`]. All or nothing: cancelled before the message is taken,

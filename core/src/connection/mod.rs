@@ -222,6 +222,13 @@ impl Connection {
         !self.closed && !self.eof && self.events.len() < self.config.max_pending_events
     }
 
+    /// Whether parsed events wait to be taken with [`Self::poll_event`]. An adapter can use
+    /// it to hold back the writes of replies while the application works through messages
+    /// that arrived together, and write them all at once when this turns false.
+    pub fn has_pending_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// Bytes queued for writing.
     pub fn buffered_amount(&self) -> usize {
         self.output.len()

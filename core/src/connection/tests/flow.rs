@@ -66,6 +66,26 @@ fn undrained_events_pause_parsing_and_nothing_is_lost() {
 }
 
 #[test]
+fn pending_events_are_reported_until_the_last_is_taken() {
+    let (mut conn, now) = server();
+    assert!(!conn.has_pending_events());
+    let mut input = to_server(true, 0x2, b"a");
+    input.extend(to_server(true, 0x2, b"b"));
+    // Half of a third frame: not an event yet.
+    input.extend(&to_server(true, 0x2, b"c")[..3]);
+    conn.receive(now, &input);
+    assert!(conn.has_pending_events());
+    assert!(conn.poll_event().is_some());
+    assert!(conn.has_pending_events(), "the second message still waits");
+    assert!(conn.poll_event().is_some());
+    assert!(
+        !conn.has_pending_events(),
+        "a partial frame is not an event"
+    );
+    assert_eq!(conn.poll_event(), None);
+}
+
+#[test]
 fn pongs_coalesce_only_above_the_high_water_mark() {
     let (mut conn, now) = server();
     let mut pings = Vec::new();
