@@ -4,6 +4,7 @@
 //! Every method here is synchronous and keeps all its state in [`Driver`], never in a
 //! future; that is what makes the async methods cancel safe.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
@@ -16,10 +17,35 @@ use crate::error::Error;
 use crate::runtime::Runtime;
 use crate::transport::Transport;
 
-/// The read buffer an idle connection keeps; reads that fill the buffer double it.
-const MIN_READ: usize = 2 << 10;
-/// The largest read buffer, reached only while data streams in.
-const MAX_READ: usize = 64 << 10;
+/// Bytes asked for per read: large enough that a 64 KiB message arrives in a few calls.
+const READ_SIZE: usize = 64 << 10;
+/// Used for a read only when the thread's scratch buffer is unavailable (see [`with_scratch`]).
+const FALLBACK_READ_SIZE: usize = 4 << 10;
+
+thread_local! {
+    /// Where every connection on a thread reads into. The core copies what it keeps, so a
+    /// read buffer only lives for the length of one `poll_read`: one per thread serves every
+    /// connection, and an idle connection holds none (tungstenite keeps 128 KiB each, the
+    /// other peers 4-8 KiB).
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `read` over the thread's scratch buffer. A transport that polls another connection
+/// from inside its own `poll_read` (or a read during thread teardown) finds the scratch
+/// taken, and gets a small buffer of its own instead.
+fn with_scratch<O>(mut read: impl FnMut(&mut [u8]) -> O) -> O {
+    let shared = SCRATCH.try_with(|cell| {
+        let mut buf = cell.try_borrow_mut().ok()?;
+        if buf.len() < READ_SIZE {
+            buf.resize(READ_SIZE, 0);
+        }
+        Some(read(&mut buf))
+    });
+    match shared {
+        Ok(Some(out)) => out,
+        _ => read(&mut vec![0; FALLBACK_READ_SIZE]),
+    }
+}
 /// Output pieces handed to one vectored write.
 const MAX_SLICES: usize = 32;
 /// Passes over the transport one poll may make before it yields, so that a peer streaming
@@ -31,8 +57,6 @@ const PASSES_PER_POLL: u32 = 64;
 pub(crate) struct Driver<T, R: Runtime> {
     pub(crate) conn: Connection,
     transport: T,
-    /// Scratch space for reads (the core copies what it keeps): `MIN_READ` bytes while idle.
-    read_buf: Vec<u8>,
     /// The armed timer and its deadline; dropped when the core has no deadline.
     timer: Option<(Instant, Pin<Box<R::Timer>>)>,
     /// Bytes were written since the transport was last flushed.
@@ -60,7 +84,6 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         Driver {
             conn,
             transport,
-            read_buf: Vec::new(),
             timer: None,
             need_flush: false,
             shutdown_done: false,
@@ -195,27 +218,22 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         if !self.conn.wants_read() {
             return Ok(false);
         }
-        if self.read_buf.len() < MIN_READ {
-            self.read_buf.resize(MIN_READ, 0);
-        }
-        match self.transport.poll_read(cx, &mut self.read_buf) {
-            Poll::Ready(Ok(0)) => self.conn.receive_eof(R::now()),
-            Poll::Ready(Ok(n)) => {
-                let data = self.read_buf.get(..n).unwrap_or_default();
-                self.conn.receive(R::now(), data);
-                if n == self.read_buf.len() && n < MAX_READ {
-                    self.read_buf.resize(n * 2, 0);
+        let (transport, conn) = (&mut self.transport, &mut self.conn);
+        let read = with_scratch(|buf| {
+            let read = transport.poll_read(cx, buf);
+            if let Poll::Ready(Ok(n)) = read {
+                if n > 0 {
+                    conn.receive(R::now(), buf.get(..n).unwrap_or_default());
                 }
             }
+            read
+        });
+        match read {
+            Poll::Ready(Ok(0)) => self.conn.receive_eof(R::now()),
+            Poll::Ready(Ok(_)) => {}
             Poll::Ready(Err(error)) if error.kind() == io::ErrorKind::Interrupted => {}
             Poll::Ready(Err(error)) => return Err(self.fail(error)),
-            Poll::Pending => {
-                if self.read_buf.len() > MIN_READ {
-                    // Idle again: give back what a burst needed.
-                    self.read_buf = vec![0; MIN_READ];
-                }
-                return Ok(false);
-            }
+            Poll::Pending => return Ok(false),
         }
         Ok(true)
     }
@@ -522,33 +540,38 @@ mod tests {
     }
 
     #[test]
-    fn read_buffer_grows_for_a_burst_and_shrinks_when_idle() {
-        let big = Message::from(vec![5u8; 300 << 10]);
+    fn reads_share_the_threads_scratch_and_a_nested_read_gets_its_own() {
+        let sizes = with_scratch(|outer| {
+            outer[0] = 1;
+            let inner = with_scratch(|inner| {
+                inner[0] = 2;
+                inner.len()
+            });
+            assert_eq!(
+                outer[0], 1,
+                "the nested read wrote into the outer one's buffer"
+            );
+            (outer.len(), inner)
+        });
+        assert_eq!(sizes, (READ_SIZE, FALLBACK_READ_SIZE));
+        let again = with_scratch(|buf| buf.len());
+        assert_eq!(again, READ_SIZE, "released after use");
+    }
+
+    #[test]
+    fn a_large_message_arrives_whole_through_the_scratch() {
+        let big = Message::from((0..300u32 << 10).map(|i| i as u8).collect::<Vec<u8>>());
         let script = Script::with_input(client_frames(std::slice::from_ref(&big)));
         let conn = Connection::new(Role::Server, Config::default(), Instant::now());
         let mut driver = Driver::<Script, NoTimers>::new(script, conn, None);
         let mut cx = Context::from_waker(Waker::noop());
-        assert!(
-            driver.read_buf.is_empty(),
-            "no buffer before the first read"
-        );
-
-        let mut largest = 0;
         let received = loop {
             if let Some(event) = driver.next_event() {
                 break event;
             }
             assert!(driver.drive(&mut cx, true).expect("drive"), "stalled");
-            largest = largest.max(driver.read_buf.len());
         };
         assert_eq!(received, Event::Message(big));
-        assert_eq!(largest, MAX_READ, "the buffer grows while reads fill it");
-        assert!(driver.poll_event(&mut cx).is_pending());
-        assert_eq!(
-            driver.read_buf.len(),
-            MIN_READ,
-            "an idle connection keeps the small buffer"
-        );
     }
 
     #[test]
@@ -724,10 +747,10 @@ mod tests {
 
     #[test]
     fn an_idle_connection_is_small() {
-        // The driver's own heap while idle is the read buffer plus this struct (inside the
-        // shared allocation); the core's buffers come on top.
+        // The driver's own heap while idle is this struct (inside the shared allocation):
+        // no read buffer, and the core's buffers are empty until traffic comes.
         let size = size_of::<crate::shared::Shared<Script, NoTimers>>();
-        eprintln!("shared connection state: {size} bytes, idle read buffer: {MIN_READ} bytes");
-        assert!(size + MIN_READ <= 4 << 10, "{size} bytes");
+        eprintln!("shared connection state: {size} bytes");
+        assert!(size <= 2 << 10, "{size} bytes");
     }
 }

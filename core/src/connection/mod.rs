@@ -109,6 +109,11 @@ pub struct Connection {
     masks: Box<dyn MaskSource>,
 
     input: BytesMut,
+    /// The largest payload the input buffer was grown for in one step. Each large message
+    /// leaves the input as a zero-copy slice of that block; once the application drops it,
+    /// the next large message reuses the block (no allocation). The first small message
+    /// after them releases it.
+    input_block: u64,
     decoder: HeaderDecoder,
     frame: Option<IncomingFrame>,
     message: Option<IncomingMessage>,
@@ -151,6 +156,7 @@ impl Connection {
             extension: None,
             masks: Box::new(RandomMask::default()),
             input: BytesMut::new(),
+            input_block: 0,
             decoder: HeaderDecoder::new(),
             frame: None,
             message: None,

@@ -17,6 +17,10 @@ use crate::utf8::Utf8Validator;
 /// An input buffer that is empty but holds more than this much memory is released, so an
 /// idle connection does not keep the memory of its largest message.
 const RETAINED_INPUT_CAPACITY: usize = 16 << 10;
+/// While a single-frame message arrives, the input buffer is grown at once to hold the rest
+/// of its payload, up to this much: one allocation instead of a doubling per read, without
+/// letting a peer that merely announces a huge frame make us allocate it.
+const RESERVE_AHEAD_LIMIT: u64 = 256 << 10;
 
 impl Connection {
     /// Feeds bytes read from the transport. Never fails: a protocol violation fails the
@@ -66,7 +70,13 @@ impl Connection {
         if self.discarding {
             self.input.clear();
         }
-        if self.input.is_empty() && self.input.capacity() > RETAINED_INPUT_CAPACITY {
+        // A burst of small frames can leave a large empty buffer behind: release it. Not
+        // while large messages come one after another: what looks like spare capacity then
+        // is the block the next of them will reuse (see `input_block`).
+        if self.input.is_empty()
+            && self.input.capacity() > RETAINED_INPUT_CAPACITY
+            && self.input_block <= RETAINED_INPUT_CAPACITY as u64
+        {
             self.input = BytesMut::new();
         }
         if self.events.is_empty() {
@@ -222,11 +232,24 @@ impl Connection {
             }
             frame.checked = available;
             if !frame_done {
+                let ahead = (frame.remaining - available as u64).min(RESERVE_AHEAD_LIMIT);
+                // `ahead` is at most RESERVE_AHEAD_LIMIT, so the cast cannot truncate.
+                self.input.reserve(ahead as usize);
+                self.input_block = self.input_block.max(frame.remaining);
                 self.frame = Some(frame);
                 return Ok(false);
             }
             self.frame = None;
             let payload = self.input.split_to(available).freeze();
+            if self.input.is_empty()
+                && available <= RETAINED_INPUT_CAPACITY
+                && self.input_block > RETAINED_INPUT_CAPACITY as u64
+            {
+                // Large messages stopped coming: let the block they shared go with the
+                // last of them, instead of keeping it for an idle connection.
+                self.input = BytesMut::new();
+                self.input_block = 0;
+            }
             let message_kind = message.kind;
             let complete = message.utf8.is_complete();
             self.message = None;

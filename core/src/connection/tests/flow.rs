@@ -169,3 +169,59 @@ fn fragmented_send_validates_utf8_across_fragments() {
         "a new message may start after fin"
     );
 }
+
+/// Feeds `frame` in 4 KiB reads, as a socket would deliver a large frame, and takes the
+/// message's payload. The first read must grow the input to hold the whole payload, so the
+/// other reads cost no allocation.
+fn receive_in_reads(conn: &mut Connection, now: Instant, frame: &[u8]) -> Bytes {
+    let mut chunks = frame.chunks(4096);
+    conn.receive(now, chunks.next().unwrap_or_default());
+    assert!(
+        // The 14-byte header (64-bit length, mask) is consumed; the payload must fit.
+        conn.input.capacity() >= frame.len() - 14,
+        "grown step by step: {} bytes",
+        conn.input.capacity()
+    );
+    for chunk in chunks {
+        conn.receive(now, chunk);
+    }
+    match conn.poll_event() {
+        Some(Event::Message(Message::Binary(payload))) => payload,
+        other => panic!("expected a binary message, got {other:?}"),
+    }
+}
+
+#[test]
+fn large_messages_reuse_one_input_block_and_a_small_one_releases_it() {
+    let (mut conn, now) = server();
+    let large = to_server(true, 0x2, &vec![9u8; 64 << 10]);
+    let mut blocks = Vec::new();
+    for _ in 0..5 {
+        let payload = receive_in_reads(&mut conn, now, &large);
+        assert_eq!(payload.len(), 64 << 10);
+        blocks.push(payload.as_ptr() as usize);
+        // Dropped before the next message, as an echo server's writes do.
+        drop(payload);
+    }
+    assert!(
+        blocks[2..].iter().all(|&block| block == blocks[1]),
+        "steady state allocates a fresh block per message: {blocks:x?}"
+    );
+    let held = receive_in_reads(&mut conn, now, &large);
+    let next = receive_in_reads(&mut conn, now, &large);
+    assert_ne!(
+        held.as_ptr(),
+        next.as_ptr(),
+        "a held message is never overwritten"
+    );
+    assert!(held.iter().chain(next.iter()).all(|&byte| byte == 9));
+
+    conn.receive(now, &to_server(true, 0x2, b"small"));
+    assert!(conn.poll_event().is_some());
+    assert_eq!(
+        conn.input.capacity(),
+        0,
+        "the large block outlived the large messages"
+    );
+    assert_eq!(conn.input_block, 0);
+}
