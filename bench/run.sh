@@ -60,7 +60,6 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 : > "$WORK/results"
 : > "$WORK/memory"
 for server in $SERVERS; do
-  raw=(); [[ $server == raw-tcp ]] && raw=(--raw)
   if [[ -z ${BENCH_SKIP_MEMORY:-} ]]; then
     start_server "$server"
     sleep 0.2
@@ -76,10 +75,15 @@ for server in $SERVERS; do
     echo "memory $server: RSS ${before} KiB -> ${after} KiB for $IDLE connections" >&2
     stop_server
   fi
-  start_server "$server"
-  for case in "${CASES[@]}"; do
-    read -r name conns size depth <<< "$case"
-    for rep in $(seq "$REPS"); do
+done
+# Repetitions go round every server in turn, so that a slow spell of the shared machine
+# lowers one run of each server rather than every run of one of them.
+for rep in $(seq "$REPS"); do
+  for server in $SERVERS; do
+    raw=(); [[ $server == raw-tcp ]] && raw=(--raw)
+    start_server "$server"
+    for case in "${CASES[@]}"; do
+      read -r name conns size depth <<< "$case"
       out=$(taskset -c 1 "$TARGET/bench-load" --addr "$ADDR" --conns "$conns" --size "$size" \
         --depth "$depth" --secs "$SECS" --warmup "$WARMUP" "${raw[@]}") \
         || { echo "$server $name failed: see $WORK/server.err" >&2; cat "$WORK/server.err" >&2; exit 1; }
@@ -87,8 +91,8 @@ for server in $SERVERS; do
       echo "$server $name $rate" >> "$WORK/results"
       echo "$server $name run $rep: $out" >&2
     done
+    stop_server
   done
-  stop_server
 done
 
 lockver() { awk -v n="$1" '$0 == "name = \"" n "\"" {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock; }

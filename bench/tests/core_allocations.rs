@@ -42,6 +42,7 @@ fn core_allocations_per_echoed_message() {
         for _ in 0..1000 {
             echo_once(&mut conn, &frame, now);
         }
+        #[allow(clippy::cast_precision_loss)]
         let per = (dhat::HeapStats::get().total_blocks - before) as f64 / 1000.0;
         println!("core {size:>8} B: {per:5.2} allocs/msg");
     }
