@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use wsflow_core::extension::Extension;
 use wsflow_core::handshake::{
-    Accept, ClientHandshake, ClientRequest, HandshakeLimits, ServerHandshake, error_response,
+    Accept, ClientHandshake, ClientRequest, HandshakeError, HandshakeLimits, ServerHandshake,
+    error_response,
 };
 use wsflow_core::mask::FixedMask;
 use wsflow_core::{CloseCode, Connection, Role, SendError};
@@ -189,19 +190,24 @@ impl CoreSession {
                 self.outcome = Some(HandshakeOutcome::Open(subprotocol));
             }
             Err(error) => {
-                if matches!(handshake, Handshake::Server(..)) {
-                    if let Some(response) = error_response(&error) {
-                        self.sent.extend_from_slice(&response);
-                    }
-                    self.shutdown = true;
-                }
-                self.handshake = None;
-                self.outcome = Some(HandshakeOutcome::Failed(
-                    handshake_error_name(&error).into(),
-                ));
+                let server = matches!(handshake, Handshake::Server(..));
+                self.fail_handshake(server, &error);
             }
         }
         true
+    }
+
+    /// The opening handshake failed (on input or at its deadline): a server answers with
+    /// the matching HTTP error, if any, and closes; either role records the outcome.
+    fn fail_handshake(&mut self, server: bool, error: &HandshakeError) {
+        if server {
+            if let Some(response) = error_response(error) {
+                self.sent.extend_from_slice(&response);
+            }
+            self.shutdown = true;
+        }
+        self.handshake = None;
+        self.outcome = Some(HandshakeOutcome::Failed(handshake_error_name(error).into()));
     }
 
     fn settle(&mut self) {
@@ -291,17 +297,9 @@ impl Session for CoreSession {
                 Handshake::Server(server, _) => (server.deadline(), server.handle_timeout(target)),
             };
             if let Err(error) = result {
+                let server = matches!(handshake, Handshake::Server(..));
                 self.now = self.now.max(deadline);
-                if matches!(handshake, Handshake::Server(..)) {
-                    if let Some(response) = error_response(&error) {
-                        self.sent.extend_from_slice(&response);
-                    }
-                    self.shutdown = true;
-                }
-                self.handshake = None;
-                self.outcome = Some(HandshakeOutcome::Failed(
-                    handshake_error_name(&error).into(),
-                ));
+                self.fail_handshake(server, &error);
             }
         }
         for _ in 0..MAX_SETTLE_ROUNDS {
