@@ -57,13 +57,19 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn two_clients_chat(runtime: RuntimeChoice) {
+/// Starts a chat server on a loopback port; returns its URL and its room. The server runs
+/// until the test process ends: it has no shutdown (like the binary).
+fn start_room(runtime: RuntimeChoice) -> (String, Room) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("ws://{}/", listener.local_addr().expect("addr"));
     let room = Room::new();
     let server_room = room.clone();
-    // The server runs until the test process ends: it has no shutdown (like the binary).
     thread::spawn(move || chat::serve_room(runtime, listener, server_room));
+    (url, room)
+}
+
+fn two_clients_chat(runtime: RuntimeChoice) {
+    let (url, room) = start_room(runtime);
 
     let alice = Client::start(runtime, url.clone());
     let bob = Client::start(runtime, url);
@@ -105,11 +111,7 @@ fn two_clients_chat_on_async_std() {
 #[test]
 fn a_slow_member_is_dropped_and_does_not_block_the_others() {
     let runtime = RuntimeChoice::Tokio;
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("ws://{}/", listener.local_addr().expect("addr"));
-    let room = Room::new();
-    let server_room = room.clone();
-    thread::spawn(move || chat::serve_room(runtime, listener, server_room));
+    let (url, room) = start_room(runtime);
 
     let alice = Client::start(runtime, url.clone());
     let carol = Client::start(runtime, url.clone());
