@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use wsflow_core::{CloseCode, Closed, Connection, Event, Message, MessageKind, Role, State};
+use wsflow_core::{CloseCode, CloseReport, Connection, Event, Message, MessageKind, Role, State};
 
 use crate::driver::Driver;
 use crate::error::Error;
@@ -251,7 +251,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// Cancel safe and resumable: the close frame is queued in the first poll; calling
     /// `close` again after dropping the future does not send a second one and completes the
     /// same handshake (the new `code` and `reason` are then ignored).
-    pub async fn close(&mut self, code: CloseCode, reason: &str) -> Result<Closed, Error> {
+    pub async fn close(&mut self, code: CloseCode, reason: &str) -> Result<CloseReport, Error> {
         poll_fn(|cx| self.poll_close(cx, code, reason)).await
     }
 
@@ -261,7 +261,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
         cx: &mut Context<'_>,
         code: CloseCode,
         reason: &str,
-    ) -> Poll<Result<Closed, Error>> {
+    ) -> Poll<Result<CloseReport, Error>> {
         self.poll(cx, |driver, cx| driver.poll_close(cx, code, reason))
     }
 
@@ -307,7 +307,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
 
     /// The final report, once the end of the connection has been received through `recv`,
     /// `recv_event` or `close`.
-    pub fn close_report(&self) -> Option<Closed> {
+    pub fn close_report(&self) -> Option<CloseReport> {
         self.shared.with(|driver| driver.close_report().cloned())
     }
 

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
-use wsflow_core::{CloseCode, Closed, Connection, Event, Message, SendError, State};
+use wsflow_core::{CloseCode, CloseReport, Connection, Event, Message, SendError, State};
 
 use crate::error::Error;
 use crate::runtime::Runtime;
@@ -67,7 +67,7 @@ pub(crate) struct Driver<T, R: Runtime> {
     /// once the core had closed), still to be delivered: they come before the core's.
     stash: VecDeque<Event>,
     /// The final report, once [`Event::Closed`] has been taken out of the core.
-    closed: Option<Closed>,
+    closed: Option<CloseReport>,
     /// The subprotocol the opening handshake settled on.
     pub(crate) subprotocol: Option<String>,
     /// Writes of commands are held back while received events wait to be taken (see
@@ -95,7 +95,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         }
     }
 
-    pub(crate) fn close_report(&self) -> Option<&Closed> {
+    pub(crate) fn close_report(&self) -> Option<&CloseReport> {
         self.closed.as_ref()
     }
 
@@ -326,7 +326,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     pub(crate) fn poll_send_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let mut passes = 0;
         loop {
-            if !self.conn.is_write_buffer_full() || self.conn.state() != State::Open {
+            if !self.conn.is_above_high_water() || self.conn.state() != State::Open {
                 return Poll::Ready(Ok(()));
             }
             ready!(self.step(cx, &mut passes))?;
@@ -368,7 +368,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     fn defers_writes(&self) -> bool {
         self.coalesce_writes
             && (self.conn.has_pending_events() || !self.stash.is_empty())
-            && !self.conn.is_write_buffer_full()
+            && !self.conn.is_above_high_water()
     }
 
     /// Ready once every queued byte is written and flushed (or the connection is over).
@@ -397,7 +397,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         cx: &mut Context<'_>,
         code: CloseCode,
         reason: &str,
-    ) -> Poll<Result<Closed, Error>> {
+    ) -> Poll<Result<CloseReport, Error>> {
         if self.conn.state() != State::Closed {
             match self.conn.close(R::now(), code, reason) {
                 // `Closed`: our close frame is already out (an earlier call, or the reply

@@ -5,7 +5,7 @@ use std::io;
 
 use http::StatusCode;
 use wsflow_core::handshake::HandshakeError;
-use wsflow_core::{CloseCause, Closed, ProtocolError, SendError};
+use wsflow_core::{CloseCause, CloseReport, ProtocolError, SendError};
 
 /// Why an operation on a [`WebSocket`](crate::WebSocket) failed.
 ///
@@ -22,7 +22,7 @@ pub enum Error {
     Protocol(ProtocolError),
     /// The connection ended without completing the close handshake: the transport reached
     /// EOF, the close timeout passed, or an earlier I/O error aborted it. The report says which.
-    Abnormal(Closed),
+    Abnormal(CloseReport),
     /// The connection is closing or closed: no more data can be sent.
     Closed,
     /// The connection refused a command (an oversized control payload, an invalid close code,
@@ -37,7 +37,7 @@ pub enum Error {
 impl Error {
     /// The error a receiver sees for a connection that ended with `closed`, or `None` if the
     /// close handshake completed.
-    pub(crate) fn from_close(closed: &Closed) -> Option<Error> {
+    pub(crate) fn from_close(closed: &CloseReport) -> Option<Error> {
         match &closed.cause {
             CloseCause::Clean { .. } => None,
             CloseCause::ProtocolError(error) => Some(Error::Protocol(error.clone())),

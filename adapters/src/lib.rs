@@ -105,6 +105,6 @@ pub use transport::Transport;
 pub use wsflow_core as core;
 pub use wsflow_core::handshake::{Accept, UpgradeRequest};
 pub use wsflow_core::{
-    CloseCause, CloseCode, Closed, Config, Event, Initiator, Keepalive, Message, MessageKind,
+    CloseCause, CloseCode, CloseReport, Config, Event, Initiator, Keepalive, Message, MessageKind,
     ReceiveMode, Role, State, Utf8Bytes,
 };

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 /// What the driver needs from an async runtime: a timer and the current time.
 ///
-/// Implemented by marker types (`tokio::Tokio`, `futures_io::AsyncIo`); every deadline —
+/// Implemented by marker types (`tokio::TokioRuntime`, `futures_io::AsyncIoRuntime`); every deadline —
 /// close timeout, keepalive, opening handshake — comes from the core, so this is all a
 /// runtime supplies.
 pub trait Runtime {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use wsflow_core::{CloseCode, Closed, Event, Message, MessageKind};
+use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind};
 
 use crate::api::WebSocket;
 use crate::error::Error;
@@ -82,7 +82,7 @@ impl<T: Transport, R: Runtime> RecvHalf<T, R> {
     }
 
     /// See [`WebSocket::close_report`].
-    pub fn close_report(&self) -> Option<Closed> {
+    pub fn close_report(&self) -> Option<CloseReport> {
         self.0.close_report()
     }
 }
@@ -150,7 +150,7 @@ impl<T: Transport, R: Runtime> SendHalf<T, R> {
 
     /// See [`WebSocket::close`]; events that arrive meanwhile stay queued for the receive
     /// half. Cancel safe and resumable: call it again to complete the same handshake.
-    pub async fn close(&mut self, code: CloseCode, reason: &str) -> Result<Closed, Error> {
+    pub async fn close(&mut self, code: CloseCode, reason: &str) -> Result<CloseReport, Error> {
         self.0.close(code, reason).await
     }
 
@@ -160,7 +160,7 @@ impl<T: Transport, R: Runtime> SendHalf<T, R> {
         cx: &mut Context<'_>,
         code: CloseCode,
         reason: &str,
-    ) -> Poll<Result<Closed, Error>> {
+    ) -> Poll<Result<CloseReport, Error>> {
         self.0.poll_close(cx, code, reason)
     }
 

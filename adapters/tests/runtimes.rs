@@ -127,7 +127,7 @@ struct TokioHarness;
 impl Harness for TokioHarness {
     type Tcp = wsflow::tokio::TokioIo<tokio::net::TcpStream>;
     type Unix = wsflow::tokio::TokioIo<tokio::net::UnixStream>;
-    type R = wsflow::tokio::Tokio;
+    type R = wsflow::tokio::TokioRuntime;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -148,7 +148,7 @@ struct SmolHarness;
 impl Harness for SmolHarness {
     type Tcp = wsflow::smol::FuturesIo<smol::net::TcpStream>;
     type Unix = wsflow::smol::FuturesIo<smol::net::unix::UnixStream>;
-    type R = wsflow::smol::AsyncIo;
+    type R = wsflow::smol::AsyncIoRuntime;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         smol::block_on(future)
@@ -166,7 +166,7 @@ struct AsyncStdHarness;
 impl Harness for AsyncStdHarness {
     type Tcp = wsflow::async_std::AsyncStdIo;
     type Unix = wsflow::async_std::AsyncStdIo<async_std::os::unix::net::UnixStream>;
-    type R = wsflow::async_std::AsyncIo;
+    type R = wsflow::async_std::AsyncIoRuntime;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         async_std::task::block_on(future)
@@ -212,16 +212,16 @@ fn tokio_duplex_backpressure_and_close() {
     use std::time::Duration;
 
     use wsflow::core::{Config, Connection, Role};
-    use wsflow::tokio::{Tokio, TokioIo};
+    use wsflow::tokio::{TokioIo, TokioRuntime};
     use wsflow::{CloseCode, Runtime, WebSocket};
 
     TokioHarness::block_on(async {
         let (a, b) = tokio::io::duplex(16 << 10);
-        let now = Tokio::now();
+        let now = TokioRuntime::now();
         let client_conn = Connection::new(Role::Client, Config::default(), now);
         let server_conn = Connection::new(Role::Server, Config::default(), now);
-        let mut client = WebSocket::<_, Tokio>::from_connection(TokioIo(a), client_conn);
-        let mut server = WebSocket::<_, Tokio>::from_connection(TokioIo(b), server_conn);
+        let mut client = WebSocket::<_, TokioRuntime>::from_connection(TokioIo(a), client_conn);
+        let mut server = WebSocket::<_, TokioRuntime>::from_connection(TokioIo(b), server_conn);
 
         let mut sent = 0usize;
         let flood = async {

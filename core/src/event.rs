@@ -28,7 +28,7 @@ pub enum Event {
     /// more data messages will arrive.
     CloseReceived(CloseFrame),
     /// The connection is over: the transport may be dropped. Always the last event.
-    Closed(Closed),
+    Closed(CloseReport),
 }
 
 /// Who started the close handshake.
@@ -62,7 +62,7 @@ pub enum CloseCause {
 
 /// The final report of a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Closed {
+pub struct CloseReport {
     /// The close code: the peer's after a clean handshake (1005 if it sent none), the one we
     /// sent after a protocol error, 1006 when no close frame completed the handshake.
     pub code: CloseCode,
@@ -72,7 +72,7 @@ pub struct Closed {
     pub cause: CloseCause,
 }
 
-impl Closed {
+impl CloseReport {
     /// Whether the close handshake completed.
     pub fn was_clean(&self) -> bool {
         matches!(self.cause, CloseCause::Clean { .. })

@@ -52,6 +52,6 @@ pub use close::{CloseCode, CloseFrame};
 pub use config::{Config, Keepalive, ReceiveMode};
 pub use connection::{Connection, State};
 pub use error::{ProtocolError, SendError};
-pub use event::{CloseCause, Closed, Event, Initiator};
+pub use event::{CloseCause, CloseReport, Event, Initiator};
 pub use message::{Message, MessageKind, Utf8Bytes};
 pub use role::Role;

@@ -12,7 +12,7 @@ use wsflow_core::handshake::{
     Accept, ClientHandshake, ClientRequest, HandshakeLimits, ServerHandshake, UpgradeRequest,
     error_response,
 };
-use wsflow_core::{Closed, Config, Connection, Event, Role, State};
+use wsflow_core::{CloseReport, Config, Connection, Event, Role, State};
 
 const READ_CHUNK: usize = 64 << 10;
 
@@ -134,7 +134,10 @@ impl Session {
 
     /// Drives the connection until it is closed, handing every event to `on_event`, which may
     /// issue commands. Returns the final report.
-    pub fn run(mut self, mut on_event: impl FnMut(&mut Connection, Event)) -> io::Result<Closed> {
+    pub fn run(
+        mut self,
+        mut on_event: impl FnMut(&mut Connection, Event),
+    ) -> io::Result<CloseReport> {
         loop {
             let mut closed = None;
             while let Some(event) = self.connection.poll_event() {

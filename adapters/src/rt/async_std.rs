@@ -18,7 +18,7 @@ use ::async_std::net::TcpStream;
 use ::async_std::os::unix::net::UnixStream;
 use futures_io::{AsyncRead, AsyncWrite};
 
-pub use crate::futures_io::{AsyncIo, FuturesIo};
+pub use crate::futures_io::{AsyncIoRuntime, FuturesIo};
 use crate::{Transport, WebSocket};
 
 /// An async-std socket whose write side can be shut down.
@@ -58,6 +58,6 @@ impl<S: AsyncRead + AsyncWrite + ShutdownWrite + Unpin> Transport for AsyncStdIo
 }
 
 /// A WebSocket over an async-std socket, by default a `TcpStream`.
-pub type WebSocketStream<S = TcpStream> = WebSocket<AsyncStdIo<S>, AsyncIo>;
+pub type WebSocketStream<S = TcpStream> = WebSocket<AsyncStdIo<S>, AsyncIoRuntime>;
 
 tcp_helpers!("async-std", TcpStream, AsyncStdIo);

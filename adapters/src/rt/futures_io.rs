@@ -13,9 +13,9 @@ use crate::{Runtime, Transport};
 
 /// The `async-io` runtime, used by smol and async-std: `async_io::Timer` and the system clock.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct AsyncIo;
+pub struct AsyncIoRuntime;
 
-impl Runtime for AsyncIo {
+impl Runtime for AsyncIoRuntime {
     type Timer = Timer;
 
     fn sleep_until(deadline: Instant) -> Timer {

@@ -12,9 +12,9 @@
 use smol::net::TcpStream;
 
 use crate::WebSocket;
-pub use crate::futures_io::{AsyncIo, FuturesIo};
+pub use crate::futures_io::{AsyncIoRuntime, FuturesIo};
 
 /// A WebSocket over a smol stream, by default a `TcpStream`.
-pub type WebSocketStream<S = TcpStream> = WebSocket<FuturesIo<S>, AsyncIo>;
+pub type WebSocketStream<S = TcpStream> = WebSocket<FuturesIo<S>, AsyncIoRuntime>;
 
 tcp_helpers!("smol", TcpStream, FuturesIo);

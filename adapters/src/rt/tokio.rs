@@ -23,9 +23,9 @@ use crate::{Runtime, Transport, WebSocket};
 
 /// The tokio runtime: `tokio::time` timers and clock (so a paused test clock applies).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Tokio;
+pub struct TokioRuntime;
 
-impl Runtime for Tokio {
+impl Runtime for TokioRuntime {
     type Timer = Sleep;
 
     fn sleep_until(deadline: Instant) -> Sleep {
@@ -62,6 +62,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport for TokioIo<S> {
 }
 
 /// A WebSocket over a tokio stream, by default a `TcpStream`.
-pub type WebSocketStream<S = TcpStream> = WebSocket<TokioIo<S>, Tokio>;
+pub type WebSocketStream<S = TcpStream> = WebSocket<TokioIo<S>, TokioRuntime>;
 
 tcp_helpers!("tokio", TcpStream, TokioIo);

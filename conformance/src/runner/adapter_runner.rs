@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use wsflow::futures_io::FuturesIo;
-use wsflow::tokio::{Tokio, TokioIo};
+use wsflow::tokio::{TokioIo, TokioRuntime};
 use wsflow::{AcceptOptions, ConnectOptions, Error, Runtime, Transport, WebSocket};
 use wsflow_core::handshake::Accept;
 use wsflow_core::mask::FixedMask;
@@ -232,7 +232,7 @@ fn connection(setup: &Setup, now: Instant) -> Connection {
 
 // ----- tokio -----
 
-/// The `wsflow::tokio` glue (`TokioIo`, `Tokio` timers) on a current-thread runtime with a
+/// The `wsflow::tokio` glue (`TokioIo`, `TokioRuntime` timers) on a current-thread runtime with a
 /// paused clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TokioRunner;
@@ -269,7 +269,7 @@ fn adapter_supports(capability: Capability) -> bool {
 
 struct TokioSession {
     rt: tokio::runtime::Runtime,
-    endpoint: Endpoint<TokioIo<Duplex>, Tokio>,
+    endpoint: Endpoint<TokioIo<Duplex>, TokioRuntime>,
 }
 
 impl TokioSession {

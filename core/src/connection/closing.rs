@@ -7,7 +7,7 @@ use bytes::Bytes;
 use super::Connection;
 use crate::close::{CloseCode, CloseFrame, MAX_CLOSE_REASON_LEN};
 use crate::error::{ProtocolError, SendError};
-use crate::event::{CloseCause, Closed, Event, Initiator};
+use crate::event::{CloseCause, CloseReport, Event, Initiator};
 use crate::frame::OpCode;
 use crate::message::Utf8Bytes;
 use crate::role::Role;
@@ -214,7 +214,7 @@ impl Connection {
         self.discard_input();
         self.pending_failure = None;
         self.close_deadline = None;
-        self.events.push_back(Event::Closed(Closed {
+        self.events.push_back(Event::Closed(CloseReport {
             code,
             reason,
             cause,

@@ -242,7 +242,7 @@ impl Connection {
 
     /// Whether senders should wait: the output is above
     /// [`Config::write_buffer_high_water`].
-    pub fn is_write_buffer_full(&self) -> bool {
+    pub fn is_above_high_water(&self) -> bool {
         self.output.len() > self.config.write_buffer_high_water
     }
 
@@ -275,7 +275,7 @@ impl Connection {
     /// Marks `n` bytes of output as written.
     pub fn consume_output(&mut self, n: usize) {
         self.output.consume(n);
-        if !self.is_write_buffer_full() {
+        if !self.is_above_high_water() {
             if let Some(payload) = self.pending_pong.take() {
                 self.queue_pong(payload);
             }

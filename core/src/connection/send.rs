@@ -138,7 +138,7 @@ impl Connection {
         if self.close_sent.is_some() || self.closed {
             return;
         }
-        if self.is_write_buffer_full() {
+        if self.is_above_high_water() {
             self.pending_pong = Some(payload);
         } else {
             self.write_frame(true, 0, OpCode::Pong, payload);

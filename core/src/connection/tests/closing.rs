@@ -240,7 +240,7 @@ fn a_message_before_a_violation_is_answered_before_the_close_frame() {
     assert!(matches!(got[0], Event::Message(_)));
     assert!(matches!(
         &got[1],
-        Event::Closed(Closed {
+        Event::Closed(CloseReport {
             cause: CloseCause::ProtocolError(ProtocolError::ReservedBitsSet(2)),
             ..
         })

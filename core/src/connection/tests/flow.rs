@@ -58,7 +58,7 @@ fn undrained_events_pause_parsing_and_nothing_is_lost() {
     assert_eq!(got[..5], expected[..]);
     assert!(matches!(
         got[5],
-        Event::Closed(Closed {
+        Event::Closed(CloseReport {
             cause: CloseCause::Eof,
             ..
         })

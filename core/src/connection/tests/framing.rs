@@ -109,7 +109,7 @@ fn chunking_never_changes_events_or_output() {
     assert_eq!(whole.0.len(), 7, "{:?}", whole.0);
     assert!(matches!(
         whole.0.last(),
-        Some(Event::Closed(Closed {
+        Some(Event::Closed(CloseReport {
             cause: CloseCause::Clean {
                 initiator: Initiator::Remote
             },

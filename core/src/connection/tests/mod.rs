@@ -11,8 +11,8 @@ use bytes::Bytes;
 
 use crate::mask::{FixedMask, apply_mask};
 use crate::{
-    CloseCause, CloseCode, CloseFrame, Closed, Config, Connection, Event, Initiator, Keepalive,
-    Message, MessageKind, ProtocolError, ReceiveMode, Role, SendError, State,
+    CloseCause, CloseCode, CloseFrame, CloseReport, Config, Connection, Event, Initiator,
+    Keepalive, Message, MessageKind, ProtocolError, ReceiveMode, Role, SendError, State,
 };
 
 pub(super) const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
@@ -81,7 +81,7 @@ pub(super) fn close_from_server(code: u16, reason: &str) -> Vec<u8> {
     frame(true, 0, 0x8, &payload, false)
 }
 
-pub(super) fn closed(conn: &mut Connection) -> Closed {
+pub(super) fn closed(conn: &mut Connection) -> CloseReport {
     match events(conn).pop() {
         Some(Event::Closed(closed)) => closed,
         other => panic!("expected Closed, got {other:?}"),
