@@ -135,6 +135,11 @@ impl std::error::Error for ProtocolError {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SendError {
+    /// The opening handshake has not completed: nothing may be sent yet.
+    NotOpen,
+    /// `accept` or `reject` was called on a connection that has no upgrade request waiting
+    /// for an answer (a client, a server still reading the request, or one already answered).
+    NoUpgradeRequest,
     /// A close frame was already sent (or the connection failed or ended): no data may follow.
     Closed,
     /// Ping, pong and close payloads are limited to 125 bytes.
@@ -162,6 +167,8 @@ pub enum SendError {
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SendError::NotOpen => f.write_str("the opening handshake has not completed"),
+            SendError::NoUpgradeRequest => f.write_str("no upgrade request waits for an answer"),
             SendError::Closed => f.write_str("the connection is closing or closed"),
             SendError::ControlPayloadTooLarge(len) => {
                 write!(f, "control payload of {len} bytes (max 125)")

@@ -1,15 +1,25 @@
 //! What a [`Connection`](crate::Connection) reports to the application.
 
 use bytes::Bytes;
+use http::{Response, StatusCode};
 
 use crate::close::{CloseCode, CloseFrame};
 use crate::error::ProtocolError;
+use crate::extension::ExtensionOffer;
+use crate::handshake::{HandshakeError, UpgradeRequest};
 use crate::message::{Message, Utf8Bytes};
 
 /// Something that happened on the connection, drained with
 /// [`Connection::poll_event`](crate::Connection::poll_event).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
+    /// Server, opening handshake: a valid upgrade request arrived. Answer it with
+    /// [`Connection::accept`](crate::Connection::accept) or
+    /// [`Connection::reject`](crate::Connection::reject); nothing else moves until then.
+    Upgrade(Box<UpgradeRequest>),
+    /// The opening handshake completed: frames flow from now on. Always the first event of
+    /// an open connection; carries what was negotiated.
+    Opened(Box<Opened>),
     /// A whole data message ([`ReceiveMode::WholeMessages`](crate::ReceiveMode)).
     Message(Message),
     /// A piece of a data message ([`ReceiveMode::Streaming`](crate::ReceiveMode)); text chunks
@@ -58,7 +68,40 @@ pub enum CloseCause {
     Timeout,
     /// The application called [`Connection::abort`](crate::Connection::abort).
     Aborted,
+    /// The opening handshake failed (a malformed or refused request or response, its
+    /// deadline, or the transport ending first). A server has queued the HTTP error answer.
+    Handshake(HandshakeError),
+    /// The server application refused the upgrade request with this HTTP status
+    /// ([`Connection::reject`](crate::Connection::reject)).
+    Rejected(StatusCode),
 }
+
+/// What the opening handshake settled on ([`Event::Opened`]).
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The subprotocol in force, if any.
+    pub subprotocol: Option<String>,
+    /// The extensions in force with their parameters, as the server's response listed them.
+    pub extensions: Vec<ExtensionOffer>,
+    /// The server's `101 Switching Protocols` response, headers included (a client's
+    /// `Set-Cookie`, say); `None` on the server side, which wrote it.
+    pub response: Option<Response<()>>,
+}
+
+impl PartialEq for Opened {
+    fn eq(&self, other: &Self) -> bool {
+        let heads_equal = match (&self.response, &other.response) {
+            (Some(a), Some(b)) => {
+                a.status() == b.status() && a.version() == b.version() && a.headers() == b.headers()
+            }
+            (None, None) => true,
+            _ => false,
+        };
+        heads_equal && self.subprotocol == other.subprotocol && self.extensions == other.extensions
+    }
+}
+
+impl Eq for Opened {}
 
 /// The final report of a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]

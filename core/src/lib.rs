@@ -17,7 +17,25 @@
 //!   [`Connection::consume_output`], [`Connection::wants_shutdown`],
 //!   [`Connection::poll_timeout`].
 //!
-//! The opening handshake lives in [`handshake`]; its result builds the [`Connection`].
+//! **One lifecycle.** A connection starts in its opening handshake —
+//! [`Connection::client`] (its HTTP request is the first output) or [`Connection::server`]
+//! (the request arrives as [`Event::Upgrade`], answered by [`Connection::accept`] or
+//! [`Connection::reject`]) — and reports [`Event::Opened`] when frames start to flow, then
+//! messages, then exactly one [`Event::Closed`]. A request that an HTTP server already parsed
+//! enters through [`handshake::UpgradeRequest::from_parts`] and
+//! [`Connection::accept_request`], with the same checks. The handshake's deadline, the
+//! close timeout and keepalive are all deadlines of [`Connection::poll_timeout`].
+//!
+//! **Polling order**, after every input or command: take events with
+//! [`Connection::poll_event`] until it returns `None` (taking the last one is also what lets
+//! parsing resume after backpressure, and what releases a close or a failure held behind
+//! undelivered messages — so the application's replies to them go out first); write
+//! [`Connection::pending_output`]; shut the write half down when
+//! [`Connection::wants_shutdown`]; read only while [`Connection::wants_read`]; sleep until
+//! [`Connection::poll_timeout`].
+//!
+//! The modules `mask` and `extension` are low-level: masking-key sources for tests and the
+//! extension trait that permessage-deflate implements.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -39,19 +57,19 @@ pub mod connection;
 pub mod error;
 pub mod event;
 pub mod extension;
-pub mod frame;
+mod frame;
 pub mod handshake;
 pub mod mask;
 pub mod message;
 mod output;
 mod random;
 pub mod role;
-pub mod utf8;
+mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
 pub use config::{Config, Keepalive, ReceiveMode};
 pub use connection::{Connection, State};
 pub use error::{ProtocolError, SendError};
-pub use event::{CloseCause, CloseReport, Event, Initiator};
+pub use event::{CloseCause, CloseReport, Event, Initiator, Opened};
 pub use message::{Message, MessageKind, Utf8Bytes};
 pub use role::Role;

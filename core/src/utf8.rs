@@ -2,13 +2,13 @@
 
 /// The input cannot be UTF-8, whatever bytes follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InvalidUtf8;
+pub(crate) struct InvalidUtf8;
 
 /// Validates a byte stream fed in pieces of any size. An invalid sequence is reported by the
 /// `feed` call that delivers the byte making it invalid, even when that byte is in the middle of
 /// a character, so a connection can fail fast inside a frame that has not fully arrived.
 ///
-/// ```
+/// ```text
 /// use wsflow_core::utf8::Utf8Validator;
 ///
 /// let mut v = Utf8Validator::new();
@@ -17,7 +17,7 @@ pub struct InvalidUtf8;
 /// assert!(v.feed(b"\xff").is_err()); // cannot continue `é`
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct Utf8Validator {
+pub(crate) struct Utf8Validator {
     /// Where the validator stands inside the character that straddles a `feed` boundary.
     state: Partial,
     /// An invalid byte has been seen; every later `feed` fails until [`Utf8Validator::reset`].
@@ -96,7 +96,7 @@ impl Partial {
 
 impl Utf8Validator {
     /// A validator at the start of a text.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -107,7 +107,7 @@ impl Utf8Validator {
     /// the one that fails, even when that byte is in the middle of a character (`F4 90`,
     /// `ED A0` and `E0 80` fail at their second byte, `C0`, `C1` and `F5`–`FF` at once). Once it
     /// has failed, the validator keeps failing until it is reset.
-    pub fn feed(&mut self, input: &[u8]) -> Result<(), InvalidUtf8> {
+    pub(crate) fn feed(&mut self, input: &[u8]) -> Result<(), InvalidUtf8> {
         if self.failed {
             return Err(InvalidUtf8);
         }
@@ -147,18 +147,19 @@ impl Utf8Validator {
 
     /// Whether the bytes fed so far end on a character boundary (required at the end of a
     /// message). False after a failed [`feed`](Self::feed).
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         !self.failed && self.state.need == 0
     }
 
     /// How many of the bytes fed so far belong to a character that is not complete yet (0–3);
     /// 0 after a failed [`feed`](Self::feed).
-    pub fn incomplete_len(&self) -> usize {
+    pub(crate) fn incomplete_len(&self) -> usize {
         usize::from(self.state.seen)
     }
 
     /// Starts a new text.
-    pub fn reset(&mut self) {
+    #[cfg(test)]
+    pub(crate) fn reset(&mut self) {
         *self = Self::new();
     }
 }

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::Connection;
+use super::{Connection, Phase};
 use crate::close::{CloseCode, CloseFrame, MAX_CLOSE_REASON_LEN};
 use crate::error::{ProtocolError, SendError};
 use crate::event::{CloseCause, CloseReport, Event, Initiator};
@@ -19,9 +19,15 @@ impl Connection {
     ///
     /// Fails, changing nothing, if a close frame was already sent, the code may not be sent,
     /// or the reason is longer than 123 bytes.
+    ///
+    /// During the opening handshake there is nothing to close yet: it fails with
+    /// [`SendError::NotOpen`] (use [`Self::abort`], or a server's [`Self::reject`]).
     pub fn close(&mut self, now: Instant, code: CloseCode, reason: &str) -> Result<(), SendError> {
         self.latest_now = now;
-        if self.closed || self.close_sent.is_some() {
+        if matches!(self.phase, Phase::Handshake(_)) {
+            return Err(SendError::NotOpen);
+        }
+        if self.is_closed() || self.close_sent.is_some() {
             return Err(SendError::Closed);
         }
         if code != CloseCode::NO_STATUS && !code.is_sendable() {
@@ -47,7 +53,7 @@ impl Connection {
     /// reports [`Event::Closed`] with [`CloseCause::Aborted`]. The adapter drops the
     /// transport.
     pub fn abort(&mut self) {
-        if self.closed {
+        if self.is_closed() {
             return;
         }
         self.output.clear();
@@ -55,14 +61,23 @@ impl Connection {
         self.finish(CloseCode::ABNORMAL, Utf8Bytes::new(), CloseCause::Aborted);
     }
 
-    /// Acts on the deadline returned by [`Self::poll_timeout`]: a close handshake or TCP
-    /// teardown that took too long, a keepalive ping that is due, or a pong that did not come.
+    /// Acts on the deadline returned by [`Self::poll_timeout`]: an opening handshake that
+    /// took too long, a close handshake or TCP teardown that took too long, a keepalive ping
+    /// that is due, or a pong that did not come. Calling it early does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.latest_now = now;
-        if self.closed {
-            return;
+        match self.phase {
+            Phase::Closed => return,
+            Phase::Handshake(_) => return self.opening_timeout(now),
+            Phase::Open | Phase::Closing => {}
         }
         if self.close_deadline.is_some_and(|deadline| now >= deadline) {
+            if let Some(frame) = self.pending_close.take() {
+                // The application kept the peer's close waiting behind undelivered events
+                // for a whole close timeout: answer it now; the events stay receivable.
+                self.on_close_frame(frame);
+                return;
+            }
             // The peer is not reading or not closing: what is still queued will never leave.
             self.output.clear();
             self.pending_pong = None;
@@ -78,7 +93,12 @@ impl Connection {
         }
         match &self.keepalive.awaiting {
             Some((_, deadline)) if now >= *deadline => {
+                // The peer is known to be gone: waiting for its close frame or its FIN
+                // would only delay the report by a close timeout. Our close frame is still
+                // queued (best effort) and the write half shut down after it.
                 self.fail(now, ProtocolError::KeepaliveTimeout);
+                let (code, reason, cause) = self.closing_report(CloseCause::Timeout);
+                self.finish(code, reason, cause);
             }
             Some(_) => {}
             None => {
@@ -126,6 +146,7 @@ impl Connection {
     /// handshake, and stop parsing input: nothing may follow a close frame.
     pub(super) fn on_close_frame(&mut self, frame: CloseFrame) {
         self.discard_input();
+        self.enter_closing();
         self.close_received = Some(frame.clone());
         if self.close_sent.is_none() {
             self.initiator.get_or_insert(Initiator::Remote);
@@ -150,11 +171,13 @@ impl Connection {
     /// ignores all further input, and — on the server — closes TCP without waiting for the
     /// client's close frame. A client waits for the server to close TCP.
     pub(super) fn fail(&mut self, now: Instant, error: ProtocolError) {
-        if self.closed || self.failure.is_some() {
+        if self.is_closed() || self.failure.is_some() {
             return;
         }
         self.discard_input();
+        self.enter_closing();
         self.pending_failure = None;
+        self.pending_close = None;
         if self.close_sent.is_none() {
             let reason = short_reason(&error.to_string());
             self.send_close_frame(error.close_code(), &reason);
@@ -167,6 +190,7 @@ impl Connection {
     }
 
     fn send_close_frame(&mut self, code: CloseCode, reason: &str) {
+        self.enter_closing();
         let payload = CloseFrame::encode(code, reason);
         self.pending_pong = None;
         self.write_frame(true, 0, OpCode::Close, payload);
@@ -180,7 +204,7 @@ impl Connection {
     pub(super) fn on_eof(&mut self) {
         // While parsing is paused for backpressure, input may still be buffered: the EOF is
         // acted on when `poll_event` has drained enough for parsing to finish.
-        if self.closed || self.events.len() >= self.config.max_pending_events {
+        if self.is_closed() || self.events.len() >= self.event_limit() {
             return;
         }
         let (code, reason, cause) = self.closing_report(CloseCause::Eof);
@@ -209,16 +233,28 @@ impl Connection {
         }
     }
 
-    fn finish(&mut self, code: CloseCode, reason: Utf8Bytes, cause: CloseCause) {
-        self.closed = true;
+    /// Open → closing, the first time a close frame goes out or comes in, or the connection
+    /// fails.
+    fn enter_closing(&mut self) {
+        if matches!(self.phase, Phase::Open) {
+            self.phase = Phase::Closing;
+        }
+    }
+
+    /// Any phase → closed: the one place the final report is made.
+    pub(super) fn finish(&mut self, code: CloseCode, reason: Utf8Bytes, cause: CloseCause) {
+        self.phase = Phase::Closed;
         self.discard_input();
         self.pending_failure = None;
+        self.pending_close = None;
         self.close_deadline = None;
-        self.events.push_back(Event::Closed(CloseReport {
+        let report = CloseReport {
             code,
             reason,
             cause,
-        }));
+        };
+        self.report = Some(report.clone());
+        self.events.push_back(Event::Closed(report));
     }
 }
 

@@ -4,6 +4,7 @@
 //! commands into frames, `closing` runs the close handshake, failures, EOF and timers.
 
 mod closing;
+mod opening;
 mod receive;
 mod send;
 
@@ -19,7 +20,7 @@ use bytes::{Bytes, BytesMut};
 use crate::close::CloseFrame;
 use crate::config::Config;
 use crate::error::ProtocolError;
-use crate::event::{Event, Initiator};
+use crate::event::{CloseReport, Event, Initiator};
 use crate::extension::Extension;
 use crate::frame::{FrameHeader, HeaderDecoder, HeaderRules};
 use crate::mask::{MaskSource, RandomMask};
@@ -31,12 +32,30 @@ use crate::utf8::Utf8Validator;
 /// Where a connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
+    /// The opening handshake is running (connections made with [`Connection::client`] or
+    /// [`Connection::server`]).
+    Handshake,
     /// Data flows both ways.
     Open,
     /// A close frame was sent or received (or the connection failed); waiting for the close
     /// handshake or the TCP connection to finish.
     Closing,
     /// Over: [`Event::Closed`] has been queued and the transport may be dropped.
+    Closed,
+}
+
+/// The lifecycle, one phase at a time; every transition is in `opening.rs` (handshake →
+/// open, or → closed when it fails) and `closing.rs` (open → closing → closed).
+#[derive(Debug)]
+enum Phase {
+    /// The opening handshake; frames are not parsed yet.
+    Handshake(Box<opening::Opening>),
+    /// Data flows both ways. A close frame from the peer may be waiting behind undelivered
+    /// events (`pending_close`): until the application has taken them, we are still open.
+    Open,
+    /// A close frame was sent or received, or the connection failed.
+    Closing,
+    /// Over: [`Event::Closed`] is queued and `report` holds what it says.
     Closed,
 }
 
@@ -104,6 +123,7 @@ struct KeepaliveState {
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
+    phase: Phase,
     config: Config,
     extension: Option<Box<dyn Extension>>,
     masks: Box<dyn MaskSource>,
@@ -126,6 +146,11 @@ pub struct Connection {
     /// once those are drained, so that the application's answers to them (an echo, say) go
     /// out before the close frame: nothing already accepted is lost.
     pending_failure: Option<ProtocolError>,
+    /// The peer's close frame, found while earlier events were still undelivered. It is
+    /// acted on (answered, reported) once those are drained, so that the application can
+    /// still answer the messages that came before it (RFC 6455 §5.5.1 lets an endpoint
+    /// finish what it is sending), or at the close timeout, whichever comes first.
+    pending_close: Option<CloseFrame>,
 
     output: OutputQueue,
     /// A pong held back while the output is above its high-water mark; a newer ping
@@ -141,17 +166,26 @@ pub struct Connection {
     /// Our write half should be shut down once the output is drained.
     shutdown_due: bool,
     close_deadline: Option<Instant>,
-    closed: bool,
+    /// The final report, once [`Phase::Closed`].
+    report: Option<CloseReport>,
     keepalive: KeepaliveState,
     /// The latest time passed in, used when draining events resumes parsing.
     latest_now: Instant,
 }
 
 impl Connection {
-    /// A connection in the [`State::Open`] state, for the given role, created at `now`.
+    /// A connection already in the [`State::Open`] state, for the given role, created at
+    /// `now`: for a transport whose opening handshake happened elsewhere, and for tests.
+    /// Connections that start with their handshake come from [`Connection::client`],
+    /// [`Connection::server`] and [`Connection::accept_request`].
     pub fn new(role: Role, config: Config, now: Instant) -> Self {
+        Self::with_phase(role, Phase::Open, config, now)
+    }
+
+    fn with_phase(role: Role, phase: Phase, config: Config, now: Instant) -> Self {
         Connection {
             role,
+            phase,
             config,
             extension: None,
             masks: Box::new(RandomMask::default()),
@@ -164,6 +198,7 @@ impl Connection {
             discarding: false,
             eof: false,
             pending_failure: None,
+            pending_close: None,
             output: OutputQueue::default(),
             pending_pong: None,
             outgoing: None,
@@ -173,7 +208,7 @@ impl Connection {
             failure: None,
             shutdown_due: false,
             close_deadline: None,
-            closed: false,
+            report: None,
             keepalive: KeepaliveState {
                 last_seen: Some(now),
                 ..KeepaliveState::default()
@@ -209,23 +244,49 @@ impl Connection {
 
     /// Where the connection is in its life.
     pub fn state(&self) -> State {
-        if self.closed {
-            State::Closed
-        } else if self.close_sent.is_some()
-            || self.close_received.is_some()
-            || self.failure.is_some()
-        {
-            State::Closing
-        } else {
-            State::Open
+        match self.phase {
+            Phase::Handshake(_) => State::Handshake,
+            Phase::Open => State::Open,
+            Phase::Closing => State::Closing,
+            Phase::Closed => State::Closed,
         }
     }
 
+    /// Whether the connection is over ([`State::Closed`]).
+    pub fn is_closed(&self) -> bool {
+        matches!(self.phase, Phase::Closed)
+    }
+
+    /// The final report, once the connection is [`State::Closed`]: the same report that
+    /// [`Event::Closed`] carries, available whether or not that event was taken yet.
+    pub fn close_report(&self) -> Option<&CloseReport> {
+        self.report.as_ref()
+    }
+
     /// Whether the adapter should read from the transport now. False once the connection is
-    /// closed, and while undelivered events have reached
-    /// [`Config::max_pending_events`]: backpressure then reaches TCP instead of memory.
+    /// closed, while a server waits for the application's answer to the upgrade request, and
+    /// while undelivered events have reached [`Config::max_pending_events`] (twice that
+    /// after our close frame, so a peer's last messages and its close still fit while the
+    /// application is not reading): backpressure then reaches TCP instead of memory.
     pub fn wants_read(&self) -> bool {
-        !self.closed && !self.eof && self.events.len() < self.config.max_pending_events
+        match &self.phase {
+            Phase::Handshake(opening) => !self.eof && opening.reads(),
+            Phase::Closed => false,
+            Phase::Open | Phase::Closing => !self.eof && self.events.len() < self.event_limit(),
+        }
+    }
+
+    /// How many undelivered events parsing may run ahead of the application. After our close
+    /// frame the application has said it is done sending, and `close()` waits for the peer's
+    /// answer while nobody receives: parsing goes on a while further so that the messages
+    /// the peer sent before its close frame do not stop the handshake from completing. Past
+    /// that, the close timeout ends it.
+    pub(super) fn event_limit(&self) -> usize {
+        if self.close_sent.is_some() {
+            self.config.max_pending_events.saturating_mul(2)
+        } else {
+            self.config.max_pending_events
+        }
     }
 
     /// Whether parsed events wait to be taken with [`Self::poll_event`]. An adapter can use
@@ -253,6 +314,7 @@ impl Connection {
     /// Parsing that paused for backpressure, a held-back failure and a pending EOF resume
     /// only when this is called with no event left: the application has then acted on
     /// every earlier event (answered a message, say) before the connection moves on.
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
         if self.events.is_empty() {
             self.process_input(self.latest_now);
@@ -261,6 +323,7 @@ impl Connection {
     }
 
     /// The first contiguous piece of the bytes waiting to be written (empty when none).
+    #[must_use]
     pub fn pending_output(&self) -> &[u8] {
         self.output.front()
     }
@@ -288,14 +351,19 @@ impl Connection {
     /// role once the connection is [`State::Closed`], so that a peer still waiting for our
     /// EOF is not kept waiting until the transport is dropped. The adapter does it once; it
     /// stays true.
+    #[must_use]
     pub fn wants_shutdown(&self) -> bool {
-        (self.shutdown_due || self.closed) && self.output.is_empty()
+        (self.shutdown_due || self.is_closed()) && self.output.is_empty()
     }
 
-    /// The next instant at which [`Self::handle_timeout`] must be called, if any.
+    /// The next instant at which [`Self::handle_timeout`] must be called, if any: the
+    /// opening handshake's deadline, the close timeout, or the next keepalive step.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.closed {
-            return None;
+        match &self.phase {
+            Phase::Closed => return None,
+            Phase::Handshake(opening) => return opening.deadline(),
+            Phase::Open | Phase::Closing => {}
         }
         let keepalive = self.keepalive_deadline();
         match (self.close_deadline, keepalive) {

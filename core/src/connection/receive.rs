@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use bytes::{Buf, BytesMut};
 
-use super::{Connection, IncomingFrame, IncomingMessage};
+use super::{Connection, IncomingFrame, IncomingMessage, Phase};
 use crate::close::CloseFrame;
 use crate::config::ReceiveMode;
 use crate::error::ProtocolError;
@@ -27,8 +27,11 @@ impl Connection {
     /// connection (a close frame with the right code is queued and [`Event::Closed`] follows).
     pub fn receive(&mut self, now: Instant, data: &[u8]) {
         self.latest_now = now;
-        if self.closed || self.eof || data.is_empty() {
+        if self.is_closed() || self.eof || data.is_empty() {
             return;
+        }
+        if matches!(self.phase, Phase::Handshake(_)) {
+            return self.receive_opening(now, data);
         }
         self.keepalive.last_seen = Some(now);
         if self.discarding {
@@ -43,18 +46,24 @@ impl Connection {
     /// cause that fits its state (1006 unless the close handshake completed).
     pub fn receive_eof(&mut self, now: Instant) {
         self.latest_now = now;
-        if self.closed || self.eof {
+        if self.is_closed() || self.eof {
             return;
         }
         self.eof = true;
+        if matches!(self.phase, Phase::Handshake(_)) {
+            return self.opening_eof();
+        }
         self.process_input(now);
     }
 
     /// Parses buffered input until it runs out, the event queue is full, or input is to be
     /// discarded; then acts on a pending EOF.
     pub(super) fn process_input(&mut self, now: Instant) {
-        while !self.discarding && !self.closed {
-            if self.events.len() >= self.config.max_pending_events {
+        if matches!(self.phase, Phase::Handshake(_)) {
+            return;
+        }
+        while !self.discarding && !self.is_closed() {
+            if self.events.len() >= self.event_limit() {
                 // Backpressure: resume when the application drains events.
                 return;
             }
@@ -82,9 +91,11 @@ impl Connection {
         if self.events.is_empty() {
             if let Some(error) = self.pending_failure.take() {
                 self.fail(now, error);
+            } else if let Some(frame) = self.pending_close.take() {
+                self.on_close_frame(frame);
             }
         }
-        if self.eof && self.pending_failure.is_none() {
+        if self.eof && self.pending_failure.is_none() && self.pending_close.is_none() {
             self.on_eof();
         }
     }
@@ -198,7 +209,17 @@ impl Connection {
             }
             _ => {
                 let close = CloseFrame::parse(&payload)?;
-                self.on_close_frame(close);
+                if self.events.is_empty() || self.close_sent.is_some() {
+                    self.on_close_frame(close);
+                } else {
+                    // Events before it are still undelivered: the application may answer
+                    // them before our close reply (see `pending_close`). Nothing may follow
+                    // a close frame, so parsing stops here.
+                    self.discard_input();
+                    self.pending_close = Some(close);
+                    let timeout = self.config.close_timeout;
+                    self.close_deadline = Some(self.latest_now + timeout);
+                }
             }
         }
         Ok(true)

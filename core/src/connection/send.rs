@@ -2,7 +2,7 @@
 
 use bytes::{Bytes, BytesMut};
 
-use super::{Connection, OutgoingMessage};
+use super::{Connection, OutgoingMessage, Phase};
 use crate::error::SendError;
 use crate::extension::{Encoded, FramePosition};
 use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode, encode_header};
@@ -108,7 +108,10 @@ impl Connection {
     }
 
     fn check_data_allowed(&self) -> Result<(), SendError> {
-        if self.closed || self.close_sent.is_some() || self.failure.is_some() {
+        if matches!(self.phase, Phase::Handshake(_)) {
+            return Err(SendError::NotOpen);
+        }
+        if self.is_closed() || self.close_sent.is_some() || self.failure.is_some() {
             return Err(SendError::Closed);
         }
         let buffered = self.output.len();
@@ -122,7 +125,10 @@ impl Connection {
     }
 
     pub(super) fn check_control_allowed(&self, len: usize) -> Result<(), SendError> {
-        if self.closed || self.close_sent.is_some() {
+        if matches!(self.phase, Phase::Handshake(_)) {
+            return Err(SendError::NotOpen);
+        }
+        if self.is_closed() || self.close_sent.is_some() {
             return Err(SendError::Closed);
         }
         if len > MAX_CONTROL_PAYLOAD {
@@ -135,7 +141,7 @@ impl Connection {
     /// it only the newest one is kept, so a peer that pings without reading cannot grow our
     /// memory.
     pub(super) fn queue_pong(&mut self, payload: Bytes) {
-        if self.close_sent.is_some() || self.closed {
+        if self.close_sent.is_some() || self.is_closed() {
             return;
         }
         if self.is_above_high_water() {

@@ -9,6 +9,14 @@ mod header;
 
 use std::fmt;
 
+/// RSV1, the bit permessage-deflate uses, as it sits in a frame's first byte (for
+/// [`Extension::reserved_bits`] and the `rsv` an extension reports).
+pub const RSV1: u8 = 0x40;
+/// RSV2 as it sits in a frame's first byte.
+pub const RSV2: u8 = 0x20;
+/// RSV3 as it sits in a frame's first byte.
+pub const RSV3: u8 = 0x10;
+
 use bytes::BytesMut;
 
 use crate::error::ProtocolError;

@@ -9,31 +9,26 @@ use crate::error::ProtocolError;
 
 /// What a header must satisfy on this connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeaderRules {
+pub(crate) struct HeaderRules {
     /// RSV bits a negotiated extension allows on data frames; any other set bit is an error.
-    pub allowed_rsv: u8,
+    pub(crate) allowed_rsv: u8,
     /// Whether frames must be masked (a server's input) or must not be (a client's).
-    pub expect_masked: bool,
+    pub(crate) expect_masked: bool,
     /// Largest payload accepted in one frame.
-    pub max_frame_size: u64,
+    pub(crate) max_frame_size: u64,
 }
 
 /// Accumulates and decodes one frame header at a time.
 #[derive(Debug, Clone, Default)]
-pub struct HeaderDecoder {
+pub(crate) struct HeaderDecoder {
     bytes: [u8; MAX_HEADER_LEN],
     len: usize,
 }
 
 impl HeaderDecoder {
     /// A decoder waiting for the first byte of a header.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
-    }
-
-    /// Header bytes held from earlier calls.
-    pub fn buffered(&self) -> usize {
-        self.len
     }
 
     /// Total header length implied by the first two bytes.
@@ -56,7 +51,7 @@ impl HeaderDecoder {
     /// Takes header bytes from `input`. Returns how many bytes were consumed and, once the
     /// header is complete, the validated header (the decoder is then ready for the next one).
     /// On an error the connection fails; the decoder must not be used again.
-    pub fn decode(
+    pub(crate) fn decode(
         &mut self,
         input: &[u8],
         rules: HeaderRules,

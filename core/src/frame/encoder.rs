@@ -5,12 +5,12 @@ use bytes::{BufMut, BytesMut};
 use super::OpCode;
 
 /// The longest header: 2 bytes, an 8-byte length and a 4-byte mask.
-pub const MAX_HEADER_LEN: usize = 14;
+pub(crate) const MAX_HEADER_LEN: usize = 14;
 
 /// Appends a frame header to `out`, with the shortest length encoding (RFC 6455 §5.2 requires
 /// the minimal one of senders).
 ///
-/// ```
+/// ```text
 /// use bytes::BytesMut;
 /// use wsflow_core::frame::{OpCode, encode_header};
 ///
@@ -18,7 +18,7 @@ pub const MAX_HEADER_LEN: usize = 14;
 /// encode_header(&mut out, true, 0, OpCode::Text, None, 5);
 /// assert_eq!(&out[..], &[0x81, 0x05]);
 /// ```
-pub fn encode_header(
+pub(crate) fn encode_header(
     out: &mut BytesMut,
     fin: bool,
     rsv: u8,

@@ -6,12 +6,12 @@
 mod decoder;
 mod encoder;
 
-pub use decoder::{HeaderDecoder, HeaderRules};
-pub use encoder::{MAX_HEADER_LEN, encode_header};
+pub(crate) use decoder::{HeaderDecoder, HeaderRules};
+pub(crate) use encoder::{MAX_HEADER_LEN, encode_header};
 
 /// A frame opcode that RFC 6455 defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OpCode {
+pub(crate) enum OpCode {
     /// 0x0: continues a fragmented data message.
     Continuation,
     /// 0x1: first frame of a text message.
@@ -28,7 +28,7 @@ pub enum OpCode {
 
 impl OpCode {
     /// Decodes the low nibble of a frame's first byte; `None` for reserved opcodes.
-    pub fn from_nibble(nibble: u8) -> Option<OpCode> {
+    pub(crate) fn from_nibble(nibble: u8) -> Option<OpCode> {
         Some(match nibble {
             0x0 => OpCode::Continuation,
             0x1 => OpCode::Text,
@@ -41,7 +41,7 @@ impl OpCode {
     }
 
     /// The 4-bit wire value.
-    pub fn as_nibble(self) -> u8 {
+    pub(crate) fn as_nibble(self) -> u8 {
         match self {
             OpCode::Continuation => 0x0,
             OpCode::Text => 0x1,
@@ -53,32 +53,26 @@ impl OpCode {
     }
 
     /// Close, ping and pong.
-    pub fn is_control(self) -> bool {
+    pub(crate) fn is_control(self) -> bool {
         matches!(self, OpCode::Close | OpCode::Ping | OpCode::Pong)
     }
 }
 
-/// RSV1, the bit permessage-deflate uses, as it sits in a frame's first byte.
-pub const RSV1: u8 = 0x40;
-/// RSV2 as it sits in a frame's first byte.
-pub const RSV2: u8 = 0x20;
-/// RSV3 as it sits in a frame's first byte.
-pub const RSV3: u8 = 0x10;
 
 /// A decoded and validated frame header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FrameHeader {
+pub(crate) struct FrameHeader {
     /// FIN: the last frame of its message.
-    pub fin: bool,
+    pub(crate) fin: bool,
     /// Reserved bits as they sit in the first byte (`RSV1 | RSV2 | RSV3` mask `0x70`).
-    pub rsv: u8,
+    pub(crate) rsv: u8,
     /// The opcode.
-    pub opcode: OpCode,
+    pub(crate) opcode: OpCode,
     /// The masking key, if the frame is masked.
-    pub mask: Option<[u8; 4]>,
+    pub(crate) mask: Option<[u8; 4]>,
     /// Payload length in bytes.
-    pub payload_len: u64,
+    pub(crate) payload_len: u64,
 }
 
 /// Largest payload a control frame may carry (RFC 6455 §5.5).
-pub const MAX_CONTROL_PAYLOAD: usize = 125;
+pub(crate) const MAX_CONTROL_PAYLOAD: usize = 125;

@@ -104,6 +104,14 @@ impl ClientHandshake {
         }
     }
 
+    /// Why the handshake failed, if it did.
+    pub(crate) fn error(&self) -> Option<HandshakeError> {
+        match &self.state {
+            State::Failed(error) => Some(error.clone()),
+            State::Reading | State::Done => None,
+        }
+    }
+
     /// The complete HTTP/1.1 request to write to the server. Empty when the request was
     /// invalid (see [`ClientRequest::validate`]).
     pub fn request_bytes(&self) -> &[u8] {

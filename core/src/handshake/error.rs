@@ -98,6 +98,8 @@ pub enum HandshakeError {
     InvalidDeflateResponse(crate::extension::deflate::DeflateNegotiationError),
     /// `receive` was called after the handshake had already completed.
     Finished,
+    /// The transport ended (EOF) before the peer completed its part of the handshake.
+    ConnectionClosed,
 }
 
 impl HandshakeError {
@@ -135,7 +137,8 @@ impl HandshakeError {
             | HandshakeError::UnexpectedSubprotocol(_)
             | HandshakeError::UnexpectedExtension(_)
             | HandshakeError::InvalidDeflateResponse(_)
-            | HandshakeError::Finished => return None,
+            | HandshakeError::Finished
+            | HandshakeError::ConnectionClosed => return None,
         })
     }
 
@@ -218,10 +221,33 @@ impl fmt::Display for HandshakeError {
                 write!(f, "invalid permessage-deflate response: {error}")
             }
             HandshakeError::Finished => f.write_str("the handshake has already completed"),
+            HandshakeError::ConnectionClosed => {
+                f.write_str("the connection closed before the handshake completed")
+            }
             other => f.write_str(other.public_reason()),
         }
     }
 }
+
+/// Two errors are equal when they are the same variant with the same data; for
+/// [`HandshakeError::UnexpectedStatus`], the same status, headers and body.
+impl PartialEq for HandshakeError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (HandshakeError::UnexpectedStatus(a), HandshakeError::UnexpectedStatus(b)) => {
+                a.status() == b.status() && a.headers() == b.headers() && a.body() == b.body()
+            }
+            (HandshakeError::InvalidExtensions(a), HandshakeError::InvalidExtensions(b)) => a == b,
+            (HandshakeError::InvalidDeflateResponse(a), HandshakeError::InvalidDeflateResponse(b)) => {
+                a == b
+            }
+            // Every other variant's data is all in its message.
+            (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b) && a.to_string() == b.to_string(),
+        }
+    }
+}
+
+impl Eq for HandshakeError {}
 
 impl std::error::Error for HandshakeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {

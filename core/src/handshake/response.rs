@@ -1,5 +1,7 @@
 //! What a server writes back: the 101 acceptance, or an HTTP error that closes the connection.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::StatusCode;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -62,19 +64,26 @@ impl Accept {
     }
 }
 
-/// RFC 6455 §4.2.2 step 5: the server's opening handshake.
-pub(crate) fn write_accept(accept_key: &str, accept: &Accept) -> Bytes {
-    let mut out = Vec::with_capacity(256);
-    out.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\n");
-    write_header(&mut out, b"Upgrade", b"websocket");
-    write_header(&mut out, b"Connection", b"Upgrade");
-    write_header(&mut out, b"Sec-WebSocket-Accept", accept_key.as_bytes());
-    if let Some(name) = accept
+/// RFC 6455 §4.2.2 step 5: the header fields of the server's acceptance, in the order they
+/// are written, WebSocket fields first with their usual spelling. The choices in `accept` are
+/// the application's; a subprotocol or extension that is not a valid header token, or an
+/// extra header that would duplicate one of ours or frame a body, is left out rather than
+/// written broken. Both forms of the answer (bytes and [`http::Response`]) come from here.
+fn accept_fields(accept_key: &str, accept: &Accept) -> Vec<(Cow<'static, str>, HeaderValue)> {
+    let mut fields: Vec<(Cow<'static, str>, HeaderValue)> = vec![
+        ("Upgrade".into(), HeaderValue::from_static("websocket")),
+        ("Connection".into(), HeaderValue::from_static("Upgrade")),
+    ];
+    if let Ok(value) = HeaderValue::from_str(accept_key) {
+        fields.push(("Sec-WebSocket-Accept".into(), value));
+    }
+    if let Some(value) = accept
         .subprotocol
         .as_deref()
         .filter(|n| is_token(n.as_bytes()))
+        .and_then(|name| HeaderValue::from_str(name).ok())
     {
-        write_header(&mut out, b"Sec-WebSocket-Protocol", name.as_bytes());
+        fields.push(("Sec-WebSocket-Protocol".into(), value));
     }
     let extensions: Vec<ExtensionOffer> = accept
         .extensions
@@ -83,18 +92,41 @@ pub(crate) fn write_accept(accept_key: &str, accept: &Accept) -> Bytes {
         .cloned()
         .collect();
     if !extensions.is_empty() {
-        let list = format_extensions(&extensions);
-        write_header(&mut out, b"Sec-WebSocket-Extensions", list.as_bytes());
+        if let Ok(value) = HeaderValue::from_str(&format_extensions(&extensions)) {
+            fields.push(("Sec-WebSocket-Extensions".into(), value));
+        }
     }
     for (name, value) in &accept.headers {
         // A 101 has no body, so a length or transfer coding would only confuse the client.
         let framing = name == header::CONTENT_LENGTH || name == header::TRANSFER_ENCODING;
         if !is_handshake_header(name) && !framing && is_safe_value(value.as_bytes()) {
-            write_header(&mut out, name.as_str().as_bytes(), value.as_bytes());
+            fields.push((name.as_str().to_owned().into(), value.clone()));
         }
+    }
+    fields
+}
+
+/// The acceptance as bytes, for the byte path.
+pub(crate) fn write_accept(accept_key: &str, accept: &Accept) -> Bytes {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\n");
+    for (name, value) in accept_fields(accept_key, accept) {
+        write_header(&mut out, name.as_bytes(), value.as_bytes());
     }
     out.extend_from_slice(b"\r\n");
     Bytes::from(out)
+}
+
+/// The acceptance as an [`http::Response`], for an HTTP server that writes it itself.
+pub(crate) fn accept_response(accept_key: &str, accept: &Accept) -> http::Response<()> {
+    let mut response = http::Response::new(());
+    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    for (name, value) in accept_fields(accept_key, accept) {
+        if let Ok(name) = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
 }
 
 /// An HTTP response refusing the upgrade, after which the server closes the connection.

@@ -12,7 +12,7 @@ use super::error::HandshakeError;
 use super::head::{HeadReader, header_map, malformed};
 use super::headers::{extensions, has_token, is_token, list_items, only_value};
 use super::limits::HandshakeLimits;
-use super::response::{Accept, write_accept};
+use super::response::{Accept, accept_response, write_accept};
 use super::{State, deadline_after};
 use crate::extension::ExtensionOffer;
 
@@ -61,13 +61,62 @@ pub struct UpgradeRequest {
     /// The offered extensions, in order; the same name may appear more than once with
     /// alternative parameters.
     pub extensions: Vec<ExtensionOffer>,
-    /// Bytes received after the request head: the client's first frames, to be fed to the
-    /// connection first.
-    pub leftover: Bytes,
+    /// Bytes received after the request head: the client's first frames. They stay inside
+    /// the core, which feeds them to the connection once the request is accepted.
+    pub(crate) leftover: Bytes,
     accept_key: String,
 }
 
+/// Requests are equal when their heads (method, target, version, headers) and what was
+/// parsed from them are.
+impl PartialEq for UpgradeRequest {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.request, &other.request);
+        a.method() == b.method()
+            && a.uri() == b.uri()
+            && a.version() == b.version()
+            && a.headers() == b.headers()
+            && self.subprotocols == other.subprotocols
+            && self.extensions == other.extensions
+            && self.accept_key == other.accept_key
+    }
+}
+
+impl Eq for UpgradeRequest {}
+
 impl UpgradeRequest {
+    /// Checks a request that an HTTP server (hyper, axum, any other) has already parsed, with
+    /// exactly the checks of the byte path (RFC 6455 §4.2.1: GET, HTTP/1.1, one `Host`,
+    /// `Upgrade: websocket`, `Connection: upgrade`, version 13, a valid key, well-formed
+    /// subprotocol and extension lists). Answer it with
+    /// [`Connection::accept_request`](crate::Connection::accept_request), or with
+    /// [`HandshakeError::http_status`] when this fails.
+    ///
+    /// ```
+    /// use wsflow_core::handshake::UpgradeRequest;
+    ///
+    /// let request = http::Request::get("/chat")
+    ///     .header("host", "example.com")
+    ///     .header("upgrade", "websocket")
+    ///     .header("connection", "Upgrade")
+    ///     .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+    ///     .header("sec-websocket-version", "13")
+    ///     .body(())
+    ///     .unwrap();
+    /// let (parts, ()) = request.into_parts();
+    /// let upgrade = UpgradeRequest::from_parts(&parts)?;
+    /// assert_eq!(upgrade.request.uri().path(), "/chat");
+    /// # Ok::<(), wsflow_core::handshake::HandshakeError>(())
+    /// ```
+    pub fn from_parts(parts: &http::request::Parts) -> Result<UpgradeRequest, HandshakeError> {
+        let mut request = Request::new(());
+        *request.method_mut() = parts.method.clone();
+        *request.uri_mut() = parts.uri.clone();
+        *request.version_mut() = parts.version;
+        *request.headers_mut() = parts.headers.clone();
+        validate_request(request)
+    }
+
     /// The `Origin` header, which browsers send; check it against an allow list to stop
     /// other sites' pages from connecting with the user's cookies (RFC 6455 §10.2).
     pub fn origin(&self) -> Option<&str> {
@@ -106,6 +155,12 @@ impl UpgradeRequest {
     /// header that would duplicate one written here, is left out rather than written broken.
     pub fn accept(&self, accept: &Accept) -> Bytes {
         write_accept(&self.accept_key, accept)
+    }
+
+    /// The same acceptance as an [`http::Response`], for an HTTP server that writes the
+    /// response itself.
+    pub fn accept_response(&self, accept: &Accept) -> http::Response<()> {
+        accept_response(&self.accept_key, accept)
     }
 }
 
@@ -185,7 +240,18 @@ fn parse_request(reader: &HeadReader) -> Result<UpgradeRequest, HandshakeError> 
     *request.uri_mut() = uri;
     *request.version_mut() = Version::HTTP_11;
     *request.headers_mut() = header_map(parsed.headers)?;
+    validate_request(request)
+}
 
+/// The checks on a parsed request head, shared by the byte path and
+/// [`UpgradeRequest::from_parts`].
+fn validate_request(request: Request<()>) -> Result<UpgradeRequest, HandshakeError> {
+    if request.method() != Method::GET {
+        return Err(HandshakeError::MethodNotAllowed(request.method().to_string()));
+    }
+    if request.version() != Version::HTTP_11 {
+        return Err(HandshakeError::UnsupportedHttpVersion);
+    }
     let headers = request.headers();
     if headers.get_all(header::HOST).into_iter().count() != 1 {
         return Err(HandshakeError::InvalidHost);

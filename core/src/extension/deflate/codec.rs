@@ -10,7 +10,7 @@ use crate::extension::{Encoded, Extension, FramePosition};
 use crate::role::Role;
 
 /// RSV1 marks a compressed message (RFC 7692 §6).
-const RSV1: u8 = 0x40;
+use crate::extension::RSV1;
 /// The end of an empty stored block, which a sync flush always ends with: the sender strips
 /// it and the receiver puts it back (RFC 7692 §7.2.1, §7.2.2).
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
