@@ -4,6 +4,7 @@
 mod closing;
 mod flow;
 mod framing;
+mod lifecycle;
 
 use std::time::{Duration, Instant};
 
