@@ -58,11 +58,13 @@ where
 }
 
 impl<T: Transport, R: Runtime> WebSocket<T, R> {
-    /// Wraps a transport on which the opening handshake has already taken place (for
-    /// example one upgraded by an HTTP server) and the connection for it. Bytes the
-    /// handshake read past its end must already have been fed to `connection`.
+    /// Wraps a transport on which the opening handshake has already taken place and the
+    /// open connection for it: one from
+    /// [`Connection::accept_request`](wsflow_core::Connection::accept_request) for a
+    /// transport an HTTP server upgraded, or [`Connection::new`] for tests. A connection
+    /// still in its handshake goes to [`WebSocket::handshake`] instead.
     pub fn from_connection(transport: T, connection: Connection) -> Self {
-        Self::from_driver(Driver::new(transport, connection, None))
+        Self::from_driver(Driver::new(transport, connection))
     }
 
     pub(crate) fn from_driver(driver: Driver<T, R>) -> Self {
@@ -308,11 +310,20 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// The final report, once the end of the connection has been received through `recv`,
     /// `recv_event` or `close`.
     pub fn close_report(&self) -> Option<CloseReport> {
-        self.shared.with(|driver| driver.close_report().cloned())
+        self.shared
+            .with(|driver| driver.conn.close_report().cloned())
     }
 
     /// The subprotocol agreed in the opening handshake.
     pub fn subprotocol(&self) -> Option<String> {
-        self.shared.with(|driver| driver.subprotocol.clone())
+        self.shared
+            .with(|driver| driver.subprotocol().map(str::to_owned))
+    }
+
+    /// What the opening handshake settled on: subprotocol, extensions and, for a client, the
+    /// server's `101` response with its headers. `None` for a connection that was handed
+    /// made open with [`Connection::new`].
+    pub fn opened(&self) -> Option<wsflow_core::Opened> {
+        self.shared.with(|driver| driver.conn.opened().cloned())
     }
 }

@@ -72,6 +72,7 @@ mod api;
 mod driver;
 mod error;
 mod handshake;
+mod options;
 mod runtime;
 mod shared;
 mod split;
@@ -96,15 +97,19 @@ pub mod async_std;
 
 pub use api::WebSocket;
 pub use error::Error;
-pub use handshake::{AcceptOptions, ConnectOptions, Reject, accept_any};
+pub use options::{AcceptOptions, ConnectOptions, Reject, accept_any};
 pub use runtime::Runtime;
 pub use split::{RecvHalf, ReuniteError, SendHalf};
 pub use transport::Transport;
 
 /// The protocol core this crate drives.
 pub use wsflow_core as core;
-pub use wsflow_core::handshake::{Accept, UpgradeRequest};
+pub use wsflow_core::extension::deflate::DeflateConfig;
+pub use wsflow_core::handshake::{
+    Accept, ClientRequest, HandshakeError, HandshakeLimits, ServerOptions, UpgradeRequest,
+};
 pub use wsflow_core::{
-    CloseCause, CloseCode, CloseReport, Config, Event, Initiator, Keepalive, Message, MessageKind,
-    ReceiveMode, Role, State, Utf8Bytes,
+    CloseCause, CloseCode, CloseFrame, CloseReport, Config, Connection, Event, Initiator,
+    Keepalive, Message, MessageKind, Opened, ProtocolError, ReceiveMode, Role, SendError, State,
+    Utf8Bytes,
 };

@@ -586,7 +586,7 @@ pub fn client_handshake_keeps_leftover<H: Harness>() {
         let mut ws = wsflow::WebSocket::<H::Unix, H::R>::client(
             H::unix(ours),
             request,
-            &ConnectOptions::new(),
+            wsflow::Config::default(),
         )
         .await
         .expect("handshake");

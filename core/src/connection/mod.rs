@@ -20,7 +20,7 @@ use bytes::{Bytes, BytesMut};
 use crate::close::CloseFrame;
 use crate::config::Config;
 use crate::error::ProtocolError;
-use crate::event::{CloseReport, Event, Initiator};
+use crate::event::{CloseReport, Event, Initiator, Opened};
 use crate::extension::Extension;
 use crate::frame::{FrameHeader, HeaderDecoder, HeaderRules};
 use crate::mask::{MaskSource, RandomMask};
@@ -168,6 +168,8 @@ pub struct Connection {
     close_deadline: Option<Instant>,
     /// The final report, once [`Phase::Closed`].
     report: Option<CloseReport>,
+    /// What the opening handshake settled on, once it completed here.
+    opened: Option<Box<Opened>>,
     keepalive: KeepaliveState,
     /// The latest time passed in, used when draining events resumes parsing.
     latest_now: Instant,
@@ -209,6 +211,7 @@ impl Connection {
             shutdown_due: false,
             close_deadline: None,
             report: None,
+            opened: None,
             keepalive: KeepaliveState {
                 last_seen: Some(now),
                 ..KeepaliveState::default()
@@ -261,6 +264,13 @@ impl Connection {
     /// [`Event::Closed`] carries, available whether or not that event was taken yet.
     pub fn close_report(&self) -> Option<&CloseReport> {
         self.report.as_ref()
+    }
+
+    /// What the opening handshake settled on (subprotocol, extensions, a client's `101`
+    /// response), once it completed; the same as [`Event::Opened`] carries. `None` for a
+    /// connection made open with [`Connection::new`].
+    pub fn opened(&self) -> Option<&Opened> {
+        self.opened.as_deref()
     }
 
     /// Whether the adapter should read from the transport now. False once the connection is

@@ -208,7 +208,9 @@ impl Connection {
         self.phase = Phase::Open;
         self.extension = extension;
         self.keepalive.last_seen = Some(self.latest_now);
-        self.events.push_back(Event::Opened(Box::new(opened)));
+        let opened = Box::new(opened);
+        self.opened = Some(opened.clone());
+        self.events.push_back(Event::Opened(opened));
         self.input.extend_from_slice(leftover);
         self.process_input(self.latest_now);
     }

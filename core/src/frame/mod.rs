@@ -58,7 +58,6 @@ impl OpCode {
     }
 }
 
-
 /// A decoded and validated frame header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FrameHeader {

@@ -238,11 +238,15 @@ impl PartialEq for HandshakeError {
                 a.status() == b.status() && a.headers() == b.headers() && a.body() == b.body()
             }
             (HandshakeError::InvalidExtensions(a), HandshakeError::InvalidExtensions(b)) => a == b,
-            (HandshakeError::InvalidDeflateResponse(a), HandshakeError::InvalidDeflateResponse(b)) => {
-                a == b
-            }
+            (
+                HandshakeError::InvalidDeflateResponse(a),
+                HandshakeError::InvalidDeflateResponse(b),
+            ) => a == b,
             // Every other variant's data is all in its message.
-            (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b) && a.to_string() == b.to_string(),
+            (a, b) => {
+                std::mem::discriminant(a) == std::mem::discriminant(b)
+                    && a.to_string() == b.to_string()
+            }
         }
     }
 }

@@ -247,7 +247,9 @@ fn parse_request(reader: &HeadReader) -> Result<UpgradeRequest, HandshakeError> 
 /// [`UpgradeRequest::from_parts`].
 fn validate_request(request: Request<()>) -> Result<UpgradeRequest, HandshakeError> {
     if request.method() != Method::GET {
-        return Err(HandshakeError::MethodNotAllowed(request.method().to_string()));
+        return Err(HandshakeError::MethodNotAllowed(
+            request.method().to_string(),
+        ));
     }
     if request.version() != Version::HTTP_11 {
         return Err(HandshakeError::UnsupportedHttpVersion);

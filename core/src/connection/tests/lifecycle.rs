@@ -88,10 +88,18 @@ fn server_decides_then_parses_the_frames_that_came_with_the_request() {
     conn.receive(now, &input);
     let request = upgrade(conn.poll_event());
     assert_eq!(request.subprotocols, ["chat", "superchat"]);
-    assert!(!conn.wants_read(), "nothing is read while the application decides");
-    assert_eq!(conn.poll_timeout(), None, "the decision is the application's own time");
+    assert!(
+        !conn.wants_read(),
+        "nothing is read while the application decides"
+    );
+    assert_eq!(
+        conn.poll_timeout(),
+        None,
+        "the decision is the application's own time"
+    );
 
-    conn.accept(Accept::new().subprotocol("chat")).expect("accept");
+    conn.accept(Accept::new().subprotocol("chat"))
+        .expect("accept");
     let out = String::from_utf8(take_output(&mut conn)).expect("ascii");
     assert!(out.starts_with("HTTP/1.1 101 Switching Protocols\r\n"));
     assert!(out.contains("Sec-WebSocket-Protocol: chat\r\n"));
@@ -119,8 +127,20 @@ fn server_negotiates_deflate_in_the_core() {
         other => panic!("expected Opened, got {other:?}"),
     }
     // A compressed "Hello" (RFC 7692 §7.2.3.1), masked: RSV1 is allowed now.
-    conn.receive(now, &frame(true, 0x40, 0x1, &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00], true));
-    assert_eq!(conn.poll_event(), Some(Event::Message(Message::from("Hello"))));
+    conn.receive(
+        now,
+        &frame(
+            true,
+            0x40,
+            0x1,
+            &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00],
+            true,
+        ),
+    );
+    assert_eq!(
+        conn.poll_event(),
+        Some(Event::Message(Message::from("Hello")))
+    );
 }
 
 #[test]
@@ -206,9 +226,13 @@ fn a_message_and_a_close_in_one_read_let_the_reply_out_first() {
     let mut input = to_server(true, 0x1, b"question");
     input.extend(to_server(true, 0x8, &[0x03, 0xe8]));
     conn.receive(now, &input);
-    assert_eq!(conn.poll_event(), Some(Event::Message(Message::from("question"))));
+    assert_eq!(
+        conn.poll_event(),
+        Some(Event::Message(Message::from("question")))
+    );
     assert_eq!(conn.state(), State::Open);
-    conn.send_text("answer").expect("the reply may still go out");
+    conn.send_text("answer")
+        .expect("the reply may still go out");
     assert_eq!(
         conn.poll_event(),
         Some(Event::CloseReceived(CloseFrame {
@@ -228,10 +252,15 @@ fn a_held_close_is_answered_at_the_close_timeout_if_nobody_reads() {
     let mut input = to_server(true, 0x1, b"unread");
     input.extend(to_server(true, 0x8, &[0x03, 0xe8]));
     conn.receive(now, &input);
-    let deadline = conn.poll_timeout().expect("the close timeout bounds the wait");
+    let deadline = conn
+        .poll_timeout()
+        .expect("the close timeout bounds the wait");
     assert_eq!(deadline, now + Config::default().close_timeout);
     conn.handle_timeout(deadline);
-    assert_eq!(take_output(&mut conn), frame(true, 0, 0x8, &[0x03, 0xe8], false));
+    assert_eq!(
+        take_output(&mut conn),
+        frame(true, 0, 0x8, &[0x03, 0xe8], false)
+    );
     let events = events(&mut conn);
     assert_eq!(events[0], Event::Message(Message::from("unread")));
     assert!(matches!(events[1], Event::CloseReceived(_)));
@@ -248,14 +277,24 @@ fn after_our_close_parsing_goes_on_while_the_application_does_not_read() {
     }
     input.extend(to_server(true, 0x8, &[0x03, 0xe8]));
     conn.receive(now, &input);
-    assert_eq!(take_output(&mut conn), frame(true, 0, 0x8, b"\x03\xe8bye", false));
-    assert!(conn.wants_shutdown(), "the handshake completed without the application");
+    assert_eq!(
+        take_output(&mut conn),
+        frame(true, 0, 0x8, b"\x03\xe8bye", false)
+    );
+    assert!(
+        conn.wants_shutdown(),
+        "the handshake completed without the application"
+    );
     conn.receive_eof(now);
     assert!(conn.is_closed());
     let report = conn.close_report().expect("report").clone();
     assert!(report.was_clean());
     let events = events(&mut conn);
-    assert_eq!(events.len(), max + 10 + 2, "every message, then CloseReceived and Closed");
+    assert_eq!(
+        events.len(),
+        max + 10 + 2,
+        "every message, then CloseReceived and Closed"
+    );
 }
 
 #[test]
@@ -272,9 +311,15 @@ fn a_dead_peer_is_reported_at_once() {
     let pong_due = conn.poll_timeout().expect("pong deadline");
     assert_eq!(pong_due, ping_due + Duration::from_millis(500));
     conn.handle_timeout(pong_due);
-    assert!(conn.is_closed(), "no close timeout for a peer known to be gone");
+    assert!(
+        conn.is_closed(),
+        "no close timeout for a peer known to be gone"
+    );
     let report = closed(&mut conn);
-    assert_eq!(report.cause, CloseCause::ProtocolError(ProtocolError::KeepaliveTimeout));
+    assert_eq!(
+        report.cause,
+        CloseCause::ProtocolError(ProtocolError::KeepaliveTimeout)
+    );
     assert_eq!(report.code, CloseCode::INTERNAL_ERROR);
     let _ = take_output(&mut conn);
     assert!(conn.wants_shutdown());
