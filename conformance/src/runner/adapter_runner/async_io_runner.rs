@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use wsflow::Transport;
+use wsflow::async_std::AsyncStdIo;
 use wsflow::futures_io::FuturesIo;
 
 use super::adapter_supports;
@@ -19,8 +20,9 @@ use crate::runner::{Capability, Runner, Session, Setup};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SmolRunner;
 
-/// The same glue driven by async-std's executor (async-std's `AsyncStdTcp` transport needs a
-/// real socket and is left to the loopback test).
+/// The `wsflow::async_std` glue (`AsyncStdIo`, which half-closes with `shutdown_write`) driven
+/// by async-std's executor, on [`VirtualTime`], over a duplex that behaves like async-std's
+/// sockets ([`Duplex::like_async_std`]).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AsyncStdRunner;
 
@@ -30,7 +32,7 @@ impl Runner for SmolRunner {
     }
 
     fn open(&self, setup: &Setup) -> Box<dyn Session> {
-        open(setup, SmolExecutor, FuturesIo)
+        open(setup, SmolExecutor, Duplex::new(), FuturesIo)
     }
 
     fn supports(&self, capability: Capability) -> bool {
@@ -44,7 +46,12 @@ impl Runner for AsyncStdRunner {
     }
 
     fn open(&self, setup: &Setup) -> Box<dyn Session> {
-        open(setup, AsyncStdExecutor, FuturesIo)
+        open(
+            setup,
+            AsyncStdExecutor,
+            Duplex::like_async_std(),
+            AsyncStdIo,
+        )
     }
 
     fn supports(&self, capability: Capability) -> bool {
@@ -52,14 +59,18 @@ impl Runner for AsyncStdRunner {
     }
 }
 
-/// A session on a restarted [`VirtualTime`], with the transport `io` makes of the duplex.
-fn open<E, T>(setup: &Setup, executor: E, io: impl FnOnce(Duplex) -> T) -> Box<dyn Session>
+/// A session on a restarted [`VirtualTime`] over `duplex`, with the transport `io` makes of it.
+fn open<E, T>(
+    setup: &Setup,
+    executor: E,
+    duplex: Duplex,
+    io: impl FnOnce(Duplex) -> T,
+) -> Box<dyn Session>
 where
     E: Executor<Io = T, Time = VirtualTime>,
     T: Transport + 'static,
 {
     VirtualTime::reset();
-    let duplex = Duplex::new();
     let endpoint = endpoint(setup, io(duplex.clone()), duplex);
     Box::new(AdapterSession::new(executor, endpoint))
 }
@@ -102,7 +113,7 @@ impl Executor for SmolExecutor {
 struct AsyncStdExecutor;
 
 impl Executor for AsyncStdExecutor {
-    type Io = FuturesIo<Duplex>;
+    type Io = AsyncStdIo<Duplex>;
     type Time = VirtualTime;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {

@@ -2,7 +2,7 @@
 //! [`Duplex`](super::duplex::Duplex).
 //!
 //! The endpoint is a `wsflow::WebSocket` built with `from_connection` over the runtime's own
-//! transport glue: `TokioIo` for tokio, `FuturesIo` for smol and async-std.
+//! transport glue: `TokioIo` for tokio, `FuturesIo` for smol and `AsyncStdIo` for async-std.
 //! The application is emulated as a task that keeps `recv_event` polled while it drains
 //! events, and calls `send`, `send_fragment`, `ping`, `pong` and `close` for `app` steps (each
 //! polled once: the driver queues a command in its first poll; a pending `close` keeps going in
@@ -12,9 +12,11 @@
 //! the one under test; `advance` lets tokio jump from timer to timer, so every deadline fires
 //! at its own instant. `async-io`'s timer (smol, async-std) has no test clock, so those runners
 //! use [`VirtualTime`], a [`wsflow::Runtime`] on a virtual clock: their I/O glue and executor
-//! are under test, their 10-line timer glue is not. async-std's socket transport
-//! (`AsyncStdTcp`, which exists because async-std's `poll_close` does not half-close) needs a
-//! real socket: that is the loopback test's job, not these runners'.
+//! are under test, their 10-line timer glue is not. async-std's transport `AsyncStdIo` exists
+//! because async-std's `poll_close` does not half-close; it runs here over
+//! [`Duplex::like_async_std`](super::duplex::Duplex::like_async_std), whose `poll_close` only
+//! flushes as async-std's sockets do, so only its `ShutdownWrite` path can send the FIN. The
+//! loopback test runs it over a real socket.
 //!
 //! API differences, not protocol ones: the driver does not expose `wants_read` (not checked),
 //! reports nothing after an abort (it drops the transport), and completes a second `close`
