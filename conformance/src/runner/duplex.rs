@@ -4,13 +4,17 @@
 //!
 //! Each piece the peer sends is one read result (a smaller read buffer gets it in parts); the
 //! peer can stop reading, which makes writes pend as on a full socket; shutting the write side
-//! down is recorded, and writing after it fails as on a socket.
+//! down is recorded, and writing after it fails as on a socket. [`Duplex::like_async_std`]
+//! behaves like async-std's sockets: futures-io's `poll_close` only flushes, and only
+//! [`ShutdownWrite`] half-closes.
 
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
+
+use wsflow::async_std::ShutdownWrite;
 
 #[derive(Debug, Default)]
 struct State {
@@ -26,6 +30,8 @@ struct State {
     writer: Option<Waker>,
     /// The endpoint shut its write side down.
     shutdown: bool,
+    /// futures-io's `poll_close` only flushes, as on async-std's sockets.
+    close_only_flushes: bool,
 }
 
 /// The endpoint's end of the stream. Cloning gives another handle to the same stream (the
@@ -46,6 +52,16 @@ impl Duplex {
             peer_reading: true,
             ..State::default()
         })))
+    }
+
+    /// An empty stream that behaves like async-std's `TcpStream`: futures-io's `poll_close`
+    /// only flushes, and only [`ShutdownWrite::shutdown_write`] (`shutdown(Shutdown::Write)`
+    /// on the socket) shuts the write side down. Over it, `wsflow::async_std::AsyncStdIo`
+    /// sends its FIN only if it really calls `shutdown_write`, as it must on async-std.
+    pub fn like_async_std() -> Self {
+        let duplex = Self::new();
+        duplex.state().close_only_flushes = true;
+        duplex
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -122,9 +138,8 @@ impl Duplex {
         Poll::Ready(Ok(buf.len()))
     }
 
-    fn shut_down(&self) -> Poll<io::Result<()>> {
+    fn shut_down(&self) {
         self.state().shutdown = true;
-        Poll::Ready(Ok(()))
     }
 }
 
@@ -158,7 +173,8 @@ impl tokio::io::AsyncWrite for Duplex {
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.shut_down()
+        self.shut_down();
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -185,8 +201,55 @@ impl futures_io::AsyncWrite for Duplex {
         Poll::Ready(Ok(()))
     }
 
-    /// Half-closes, like smol's `TcpStream` (the driver calls it for the TCP FIN).
+    /// Half-closes, like smol's `TcpStream` (the driver calls it for the TCP FIN), unless the
+    /// stream is [`Duplex::like_async_std`], whose `poll_close` only flushes.
     fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.shut_down()
+        let mut state = self.state();
+        if !state.close_only_flushes {
+            state.shutdown = true;
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl ShutdownWrite for Duplex {
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shut_down();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::Waker;
+
+    use futures_io::AsyncWrite;
+
+    use super::*;
+
+    fn poll_close(duplex: &mut Duplex) {
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(matches!(
+            Pin::new(duplex).poll_close(&mut cx),
+            Poll::Ready(Ok(()))
+        ));
+    }
+
+    #[test]
+    fn poll_close_half_closes_unless_like_async_std() {
+        let mut duplex = Duplex::new();
+        poll_close(&mut duplex);
+        assert!(duplex.is_shut_down());
+
+        let mut duplex = Duplex::like_async_std();
+        poll_close(&mut duplex);
+        assert!(!duplex.is_shut_down(), "poll_close must only flush");
+        duplex.shutdown_write().unwrap();
+        assert!(duplex.is_shut_down());
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(matches!(
+            Pin::new(&mut duplex).poll_write(&mut cx, b"x"),
+            Poll::Ready(Err(_))
+        ));
     }
 }

@@ -1,0 +1,215 @@
+//! The endpoint under test and its emulated application, independent of the runtime: the
+//! opening handshake, the receive loop that keeps `recv_event` polled, and commands polled
+//! once.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use wsflow::{AcceptOptions, ConnectOptions, Error, Runtime, Transport, WebSocket};
+use wsflow_core::handshake::Accept;
+use wsflow_core::mask::FixedMask;
+use wsflow_core::{CloseCode, Connection, Event, Message, Role, SendError};
+
+use crate::names::handshake_error_name;
+use crate::runner::core_runner::{choose_subprotocol, client_request};
+use crate::runner::duplex::Duplex;
+use crate::runner::{ActionError, Observation, Setup};
+use crate::script::{AppAction, HandshakeOutcome};
+
+/// The opening handshake in progress: `WebSocket::client` or `WebSocket::server`.
+type Opening<T, R> = Pin<Box<dyn Future<Output = Result<WebSocket<T, R>, Error>>>>;
+
+/// Most events one settling pass takes (a guard against a driver that never pends).
+pub(super) const MAX_POLLS: usize = 1_000_000;
+
+/// The endpoint and its emulated application, independent of the runtime.
+pub(super) struct Endpoint<T: Transport, R: Runtime> {
+    ws: Option<WebSocket<T, R>>,
+    opening: Option<Opening<T, R>>,
+    outcome: Option<HandshakeOutcome>,
+    /// The peer's side of the transport.
+    pub(super) duplex: Duplex,
+    /// The application drains events (`app stops draining` clears it).
+    pub(super) draining: bool,
+    /// `recv_event` returned `None`: the connection is over and every event was taken.
+    finished: bool,
+    events: Vec<Event>,
+}
+
+impl<T: Transport, R: Runtime> Endpoint<T, R> {
+    fn new(ws: WebSocket<T, R>, duplex: Duplex) -> Self {
+        Endpoint {
+            ws: Some(ws),
+            opening: None,
+            outcome: None,
+            duplex,
+            draining: true,
+            finished: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// An endpoint that first runs the opening handshake.
+    fn opening(opening: Opening<T, R>, duplex: Duplex) -> Self {
+        Endpoint {
+            ws: None,
+            opening: Some(opening),
+            outcome: None,
+            duplex,
+            draining: true,
+            finished: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// The application's receive loop: polls the handshake, then `recv_event` until it pends.
+    pub(super) fn pump(&mut self, cx: &mut Context<'_>) {
+        if let Some(opening) = &mut self.opening {
+            let Poll::Ready(result) = opening.as_mut().poll(cx) else {
+                return;
+            };
+            self.opening = None;
+            self.outcome = Some(match result {
+                Ok(ws) => {
+                    let subprotocol = ws.subprotocol();
+                    self.ws = Some(ws);
+                    HandshakeOutcome::Open(subprotocol)
+                }
+                Err(Error::Handshake(error)) => {
+                    HandshakeOutcome::Failed(handshake_error_name(&error).into())
+                }
+                Err(Error::Io(error)) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    HandshakeOutcome::Failed("eof".into())
+                }
+                Err(_) => HandshakeOutcome::Failed("other".into()),
+            });
+        }
+        let Some(ws) = &mut self.ws else {
+            return;
+        };
+        for _ in 0..MAX_POLLS {
+            if !self.draining || self.finished {
+                return;
+            }
+            match ws.poll_recv_event(cx) {
+                Poll::Ready(Ok(Some(event))) => self.events.push(event),
+                Poll::Ready(Ok(None)) => self.finished = true,
+                // A transport error aborts the connection; its `Closed` comes next.
+                Poll::Ready(Err(_)) => {}
+                Poll::Pending => return,
+            }
+        }
+    }
+
+    /// Issues a command with one poll.
+    pub(super) fn act(
+        &mut self,
+        cx: &mut Context<'_>,
+        action: &AppAction,
+    ) -> Result<(), ActionError> {
+        let Some(ws) = &mut self.ws else {
+            // Aborted: the connection is gone, as after `close`.
+            return Err(ActionError::Refused(SendError::Closed));
+        };
+        let result = match action {
+            AppAction::SendText(text) => poll_once(cx, ws.send(Message::from(text.clone()))),
+            AppAction::SendBinary(data) => {
+                poll_once(cx, ws.send(Message::Binary(Bytes::from(data.clone()))))
+            }
+            AppAction::SendFragment { kind, payload, fin } => {
+                poll_once(cx, ws.send_fragment(*kind, payload.clone(), *fin))
+            }
+            AppAction::Ping(payload) => poll_once(cx, ws.ping(payload.clone())),
+            AppAction::Pong(payload) => poll_once(cx, ws.pong(payload.clone())),
+            AppAction::Close { code, reason } => {
+                match ws.poll_close(cx, CloseCode::from(*code), reason) {
+                    Poll::Ready(Ok(_)) | Poll::Pending => Some(Ok(())),
+                    Poll::Ready(Err(error)) => Some(Err(error)),
+                }
+            }
+            AppAction::Abort => {
+                self.ws = None;
+                Some(Ok(()))
+            }
+        };
+        match result {
+            Some(Ok(())) => Ok(()),
+            Some(Err(Error::Closed)) => Err(ActionError::Refused(SendError::Closed)),
+            Some(Err(Error::Send(error))) => Err(ActionError::Refused(error)),
+            Some(Err(other)) => Err(ActionError::Other(other.to_string())),
+            None => Err(ActionError::Other(
+                "the command did not complete in one poll (waiting for buffer room)".into(),
+            )),
+        }
+    }
+
+    pub(super) fn observe(&mut self) -> Observation {
+        Observation {
+            sent: self.duplex.take_written(),
+            events: std::mem::take(&mut self.events),
+            shutdown: self.duplex.is_shut_down(),
+            wants_read: None,
+            handshake: self.outcome.take(),
+        }
+    }
+}
+
+/// The endpoint for `setup`: opened by the adapter's handshake when the script has one.
+pub(super) fn endpoint<T, R>(setup: &Setup, transport: T, duplex: Duplex) -> Endpoint<T, R>
+where
+    T: Transport + 'static,
+    R: Runtime + 'static,
+{
+    let Some(hs) = setup.handshake.clone() else {
+        let ws = WebSocket::from_connection(transport, connection(setup, R::now()));
+        return Endpoint::new(ws, duplex);
+    };
+    let config = setup.config.clone();
+    let opening: Opening<T, R> = match setup.role {
+        Role::Client => Box::pin(async move {
+            let mut options = ConnectOptions::new().config(config);
+            for name in &hs.subprotocols {
+                options = options.subprotocol(name.clone());
+            }
+            if let Some(deflate) = hs.deflate.clone() {
+                options = options.deflate(deflate);
+            }
+            WebSocket::client(transport, client_request(&hs), &options).await
+        }),
+        Role::Server => Box::pin(async move {
+            let mut options = AcceptOptions::new().config(config);
+            if let Some(deflate) = hs.deflate.clone() {
+                options = options.deflate(deflate);
+            }
+            WebSocket::server(transport, &options, |request| {
+                let mut accept = Accept::new();
+                if let Some(name) = choose_subprotocol(&hs.subprotocols, &request.subprotocols) {
+                    accept = accept.subprotocol(name);
+                }
+                Ok(accept)
+            })
+            .await
+        }),
+    };
+    Endpoint::opening(opening, duplex)
+}
+
+/// Polls a command future once; `None` if it pends (it is then dropped, which the driver
+/// guarantees queues nothing).
+fn poll_once<F: Future<Output = Result<(), Error>>>(
+    cx: &mut Context<'_>,
+    future: F,
+) -> Option<Result<(), Error>> {
+    match pin!(future).poll(cx) {
+        Poll::Ready(result) => Some(result),
+        Poll::Pending => None,
+    }
+}
+
+fn connection(setup: &Setup, now: Instant) -> Connection {
+    Connection::new(setup.role, setup.config.clone(), now)
+        .with_mask_source(Box::new(FixedMask(setup.our_mask)))
+}
