@@ -307,6 +307,16 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
         self.shared.with(|driver| driver.conn.buffered_amount())
     }
 
+    /// Ends the connection at once, without a close handshake: queued output is dropped,
+    /// the write half is shut down at the next poll, and the receive side reports
+    /// [`Error::Abnormal`] with [`CloseCause::Aborted`](wsflow_core::CloseCause::Aborted)
+    /// (then `Ok(None)`); later commands fail with [`Error::Closed`]. Use it for a peer you
+    /// no longer trust; dropping the `WebSocket` also ends the connection, but reports
+    /// nothing.
+    pub fn abort(&mut self) {
+        self.shared.with(|driver| driver.conn.abort());
+    }
+
     /// The final report, once the end of the connection has been received through `recv`,
     /// `recv_event` or `close`.
     pub fn close_report(&self) -> Option<CloseReport> {

@@ -42,15 +42,12 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     fn poll_opening(&mut self, cx: &mut Context<'_>) -> Poll<Result<Opening, Error>> {
         loop {
             let open = matches!(self.conn.state(), State::Open | State::Closing);
-            if open || self.conn.opened().is_some() {
-                // A server's 101 is written before the WebSocket is handed out: the client
-                // waits for it, and nobody may poll this connection for a while.
-                ready!(self.poll_flush(cx))?;
+            if open && self.conn.opened().is_none() {
+                // Handed over already open (`Connection::new`): nothing to wait for.
                 return Poll::Ready(Ok(Opening::Open));
             }
             match ready!(self.poll_event(cx))? {
-                // `Opened` stays readable on the connection (`opened()`), checked above.
-                Some(Event::Opened(_)) => {}
+                Some(Event::Opened(_)) => return Poll::Ready(Ok(Opening::Open)),
                 Some(Event::Upgrade(request)) => return Poll::Ready(Ok(Opening::Upgrade(request))),
                 Some(Event::Closed(report)) => {
                     // Best effort: the answer is small and the transport takes it now, or
@@ -92,7 +89,12 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
         let mut decide = Some(decide);
         loop {
             match poll_fn(|cx| driver.poll_opening(cx)).await? {
-                Opening::Open => return Ok(WebSocket::from_driver(driver)),
+                Opening::Open => {
+                    // A server's 101 is written before the WebSocket is handed out: the
+                    // client waits for it, and nobody may poll this connection for a while.
+                    poll_fn(|cx| driver.poll_flush(cx)).await?;
+                    return Ok(WebSocket::from_driver(driver));
+                }
                 Opening::Upgrade(request) => {
                     // A second upgrade request cannot happen; treat it as a refusal.
                     let answer = decide

@@ -130,6 +130,7 @@ pub fn handshake_error_name(error: &wsflow_core::handshake::HandshakeError) -> &
         E::UnexpectedSubprotocol(_) => "unexpected-subprotocol",
         E::UnexpectedExtension(_) => "unexpected-extension",
         E::InvalidDeflateResponse(_) => "invalid-deflate-response",
+        E::ConnectionClosed => "eof",
         _ => "other",
     }
 }

@@ -8,11 +8,8 @@ use std::net::{Shutdown, TcpStream};
 use std::time::Instant;
 
 use wsflow_core::extension::deflate::DeflateConfig;
-use wsflow_core::handshake::{
-    Accept, ClientHandshake, ClientRequest, HandshakeLimits, ServerHandshake, UpgradeRequest,
-    error_response,
-};
-use wsflow_core::{CloseReport, Config, Connection, Event, Role, State};
+use wsflow_core::handshake::{Accept, ClientRequest, ServerOptions};
+use wsflow_core::{CloseReport, Config, Connection, Event, State};
 
 const READ_CHUNK: usize = 64 << 10;
 
@@ -29,68 +26,12 @@ fn other_error(error: impl std::error::Error + Send + Sync + 'static) -> io::Err
     io::Error::new(io::ErrorKind::InvalidData, error)
 }
 
-/// Reads until `feed` returns a result, giving up at `deadline`.
-fn read_until<T>(
-    stream: &mut TcpStream,
-    buffer: &mut [u8],
-    deadline: Instant,
-    mut feed: impl FnMut(&[u8]) -> io::Result<Option<T>>,
-) -> io::Result<T> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        stream.set_read_timeout(Some(left))?;
-        let n = stream.read(buffer)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        if let Some(done) = feed(buffer.get(..n).unwrap_or_default())? {
-            return Ok(done);
-        }
-    }
-}
-
 impl Session {
-    /// Runs the server side of the opening handshake, then returns the open session.
-    /// `choose` sees the request and returns the response to give and the connection to
-    /// run (its config and negotiated extension).
-    pub fn accept(
-        mut stream: TcpStream,
-        choose: impl FnOnce(&UpgradeRequest) -> (Accept, Connection),
-    ) -> io::Result<Session> {
-        stream.set_nodelay(true)?;
-        let mut buffer = vec![0; READ_CHUNK];
-        let mut handshake = ServerHandshake::new(HandshakeLimits::default(), Instant::now());
-        let deadline = handshake.deadline();
-        let mut refusal = None;
-        let request = read_until(&mut stream, &mut buffer, deadline, |bytes| {
-            handshake.receive(bytes).map_err(|error| {
-                let io = io::Error::new(io::ErrorKind::InvalidData, error.to_string());
-                refusal = error_response(&error);
-                io
-            })
-        });
-        let request = match request {
-            Ok(request) => request,
-            Err(error) => {
-                if let Some(response) = refusal {
-                    // Best effort: the peer may already be gone.
-                    let _ = stream.write_all(&response);
-                }
-                return Err(error);
-            }
-        };
-        let (accept, mut connection) = choose(&request);
-        stream.write_all(&request.accept(&accept))?;
-        connection.receive(Instant::now(), &request.leftover);
-        Ok(Session {
-            stream,
-            connection,
-            buffer,
-            shut_down: false,
-        })
+    /// Runs the server side of the opening handshake (the core does it all; `options` say
+    /// whether permessage-deflate is accepted), accepting any valid request.
+    pub fn accept(stream: TcpStream, options: ServerOptions, config: Config) -> io::Result<Session> {
+        let connection = Connection::server(options, config, Instant::now());
+        Session::open(stream, connection)
     }
 
     /// Connects to a `ws://` URL and runs the client side of the opening handshake,
@@ -105,26 +46,41 @@ impl Session {
             request = request.deflate(deflate);
         }
         request.validate().map_err(other_error)?;
-        let mut stream = TcpStream::connect((request.host(), request.port()))?;
+        let stream = TcpStream::connect((request.host(), request.port()))?;
+        let connection = Connection::client(request, config, Instant::now());
+        Session::open(stream, connection)
+    }
+
+    /// Pumps `connection` through its opening handshake.
+    fn open(stream: TcpStream, connection: Connection) -> io::Result<Session> {
         stream.set_nodelay(true)?;
-        let mut handshake = ClientHandshake::new(request, Instant::now());
-        stream.write_all(handshake.request_bytes())?;
-        let mut buffer = vec![0; READ_CHUNK];
-        let deadline = handshake.deadline();
-        let response = read_until(&mut stream, &mut buffer, deadline, |bytes| {
-            handshake.receive(bytes).map_err(other_error)
-        })?;
-        let mut connection = Connection::new(Role::Client, config, Instant::now());
-        if let Some(extension) = response.extension {
-            connection = connection.with_extension(extension);
-        }
-        connection.receive(Instant::now(), &response.leftover);
-        Ok(Session {
+        let mut session = Session {
             stream,
             connection,
-            buffer,
+            buffer: vec![0; READ_CHUNK],
             shut_down: false,
-        })
+        };
+        loop {
+            while let Some(event) = session.connection.poll_event() {
+                match event {
+                    Event::Upgrade(_) => session
+                        .connection
+                        .accept(Accept::new())
+                        .map_err(other_error)?,
+                    Event::Opened(_) => {
+                        session.write_output()?;
+                        return Ok(session);
+                    }
+                    Event::Closed(report) => {
+                        let _ = session.write_output();
+                        return Err(io::Error::other(format!("handshake failed: {:?}", report.cause)));
+                    }
+                    _ => {}
+                }
+            }
+            session.write_output()?;
+            session.read_or_wait()?;
+        }
     }
 
     /// The connection, for commands such as `send` or `close`.

@@ -2,12 +2,7 @@
 
 use std::io;
 use std::net::TcpListener;
-use std::time::Instant;
-
 use wsflow::AcceptOptions;
-use wsflow_core::extension::Extension;
-use wsflow_core::handshake::Accept;
-use wsflow_core::{Connection, Role};
 
 use crate::asynchronous;
 use crate::blocking::{Session, echo};
@@ -25,19 +20,7 @@ pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
         };
         let options = options.clone();
         std::thread::spawn(move || {
-            let session = Session::accept(stream, |request| {
-                let mut accept = Accept::new();
-                let mut connection = Connection::new(Role::Server, options.config, Instant::now());
-                let negotiated = options
-                    .deflate
-                    .as_ref()
-                    .and_then(|d| request.negotiate_deflate(d));
-                if let Some((answer, codec)) = negotiated {
-                    accept = accept.extension(answer);
-                    connection = connection.with_extension(Box::new(codec) as Box<dyn Extension>);
-                }
-                (accept, connection)
-            });
+            let session = Session::accept(stream, options.server_options(), options.config);
             if let Err(error) = session.and_then(|session| session.run(echo)) {
                 eprintln!("connection ended with an error: {error}");
             }

@@ -79,6 +79,8 @@ pub fn describe_event(event: &Event) -> String {
         (kind, wire::show_bytes(message.as_bytes()))
     };
     match event {
+        Event::Upgrade(request) => format!("upgrade {}", request.request.uri()),
+        Event::Opened(opened) => format!("opened {:?}", opened.subprotocol),
         Event::Message(m) => {
             let (kind, payload) = message(m);
             format!("{kind} {payload}")
@@ -109,6 +111,8 @@ pub fn describe_event(event: &Event) -> String {
                 CloseCause::ProtocolError(error) => {
                     format!("protocol-error {} ({error})", protocol_error_name(error))
                 }
+                CloseCause::Handshake(error) => format!("handshake {error}"),
+                CloseCause::Rejected(status) => format!("rejected {status}"),
             };
             format!(
                 "closed {} {cause} reason {}",

@@ -59,7 +59,6 @@ pub fn requirements(script: &Script) -> Vec<Capability> {
             continue;
         };
         let need = match action {
-            AppAction::Abort => Capability::AbortEvent,
             AppAction::Close { .. } if matches!(expect, Err(name) if name == "closed") => {
                 Capability::CloseRefusedWhenClosing
             }

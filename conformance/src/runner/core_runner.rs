@@ -10,17 +10,11 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use wsflow_core::extension::Extension;
-use wsflow_core::handshake::{
-    Accept, ClientHandshake, ClientRequest, HandshakeError, HandshakeLimits, ServerHandshake,
-    error_response,
-};
-use wsflow_core::mask::FixedMask;
-use wsflow_core::{CloseCode, Connection, Role, SendError};
+use wsflow_core::{CloseCode, Connection, Event};
 
+use super::lifecycle::{connection, decide, handshake_outcome};
 use super::{ActionError, Observation, Runner, Session, Setup};
-use crate::names::handshake_error_name;
-use crate::script::{AppAction, FIXED_KEY, HandshakeOutcome, HandshakeSetup};
+use crate::script::{AppAction, HandshakeOutcome};
 
 /// Runs scripts against [`wsflow_core::Connection`] directly.
 #[derive(Debug, Default, Clone, Copy)]
@@ -33,76 +27,19 @@ impl Runner for CoreRunner {
 
     fn open(&self, setup: &Setup) -> Box<dyn Session> {
         let now = Instant::now();
-        let mut sent = Vec::new();
-        let (conn, handshake) = match &setup.handshake {
-            None => (Some(new_connection(setup, now, None)), None),
-            Some(hs) if setup.role == Role::Client => {
-                let handshake = ClientHandshake::with_key(client_request(hs), FIXED_KEY, now);
-                sent.extend_from_slice(handshake.request_bytes());
-                (None, Some(Handshake::Client(handshake)))
-            }
-            Some(hs) => (
-                None,
-                Some(Handshake::Server(
-                    ServerHandshake::new(HandshakeLimits::default(), now),
-                    hs.clone(),
-                )),
-            ),
-        };
         Box::new(CoreSession {
             setup: setup.clone(),
-            conn,
-            handshake,
+            conn: connection(setup, now),
             outcome: None,
             now,
             inbox: VecDeque::new(),
             draining: true,
             peer_reading: true,
-            sent,
+            sent: Vec::new(),
             events: Vec::new(),
             shutdown: false,
         })
     }
-}
-
-fn new_connection(
-    setup: &Setup,
-    now: Instant,
-    extension: Option<Box<dyn Extension>>,
-) -> Connection {
-    let mut conn = Connection::new(setup.role, setup.config.clone(), now)
-        .with_mask_source(Box::new(FixedMask(setup.our_mask)));
-    if let Some(extension) = extension {
-        conn = conn.with_extension(extension);
-    }
-    conn
-}
-
-/// The client's request for a handshake script.
-pub fn client_request(hs: &HandshakeSetup) -> ClientRequest {
-    let mut request = ClientRequest::new(&hs.url).expect("a valid URL in the script");
-    for name in &hs.subprotocols {
-        request = request.subprotocol(name.clone());
-    }
-    if let Some(deflate) = &hs.deflate {
-        request = request.deflate(deflate.clone());
-    }
-    request
-}
-
-/// The server's choice for a handshake script: the first offered subprotocol it supports.
-pub fn choose_subprotocol(supported: &[String], offered: &[String]) -> Option<String> {
-    offered
-        .iter()
-        .find(|name| supported.contains(name))
-        .cloned()
-}
-
-/// The opening handshake in progress.
-#[derive(Debug)]
-enum Handshake {
-    Client(ClientHandshake),
-    Server(ServerHandshake, HandshakeSetup),
 }
 
 /// Something waiting in the transport for the connection to read.
@@ -116,9 +53,8 @@ enum Incoming {
 #[derive(Debug)]
 struct CoreSession {
     setup: Setup,
-    /// The connection, once the handshake (if any) succeeded.
-    conn: Option<Connection>,
-    handshake: Option<Handshake>,
+    /// The connection, from its opening handshake (if the script has one) to its end.
+    conn: Connection,
     outcome: Option<HandshakeOutcome>,
     /// Virtual time.
     now: Instant,
@@ -127,7 +63,7 @@ struct CoreSession {
     draining: bool,
     peer_reading: bool,
     sent: Vec<u8>,
-    events: Vec<wsflow_core::Event>,
+    events: Vec<Event>,
     shutdown: bool,
 }
 
@@ -135,89 +71,26 @@ struct CoreSession {
 const MAX_SETTLE_ROUNDS: usize = 1_000_000;
 
 impl CoreSession {
-    /// Runs the adapter loop until nothing more can happen without new input or time.
-    /// Feeds the handshake; returns whether anything happened.
-    fn settle_handshake(&mut self) -> bool {
-        let Some(handshake) = &mut self.handshake else {
-            return false;
-        };
-        let Some(incoming) = self.inbox.pop_front() else {
-            return false;
-        };
-        let piece = match incoming {
-            Incoming::Data(piece) => piece,
-            Incoming::Eof => {
-                self.handshake = None;
-                self.outcome = Some(HandshakeOutcome::Failed("eof".into()));
-                return true;
-            }
-        };
-        let result = match handshake {
-            Handshake::Client(client) => client
-                .receive(&piece)
-                .map(|response| response.map(|r| (r.extension, r.leftover, r.subprotocol, None))),
-            Handshake::Server(server, hs) => server.receive(&piece).map(|request| {
-                request.map(|request| {
-                    let mut accept = Accept::new();
-                    let subprotocol = choose_subprotocol(&hs.subprotocols, &request.subprotocols);
-                    if let Some(name) = &subprotocol {
-                        accept = accept.subprotocol(name.clone());
-                    }
-                    let mut extension: Option<Box<dyn Extension>> = None;
-                    if let Some((answer, codec)) = hs
-                        .deflate
-                        .as_ref()
-                        .and_then(|deflate| request.negotiate_deflate(deflate))
-                    {
-                        accept = accept.extension(answer);
-                        extension = Some(Box::new(codec));
-                    }
-                    let response = request.accept(&accept);
-                    (extension, request.leftover, subprotocol, Some(response))
-                })
-            }),
-        };
-        match result {
-            Ok(None) => {}
-            Ok(Some((extension, leftover, subprotocol, response))) => {
-                if let Some(response) = response {
-                    self.sent.extend_from_slice(&response);
-                }
-                let mut conn = new_connection(&self.setup, self.now, extension);
-                conn.receive(self.now, &leftover);
-                self.conn = Some(conn);
-                self.handshake = None;
-                self.outcome = Some(HandshakeOutcome::Open(subprotocol));
-            }
-            Err(error) => {
-                let server = matches!(handshake, Handshake::Server(..));
-                self.fail_handshake(server, &error);
-            }
-        }
-        true
-    }
-
-    /// The opening handshake failed (on input or at its deadline): a server answers with
-    /// the matching HTTP error, if any, and closes; either role records the outcome.
-    fn fail_handshake(&mut self, server: bool, error: &HandshakeError) {
-        if server {
-            if let Some(response) = error_response(error) {
-                self.sent.extend_from_slice(&response);
-            }
-            self.shutdown = true;
-        }
-        self.handshake = None;
-        self.outcome = Some(HandshakeOutcome::Failed(handshake_error_name(error).into()));
-    }
-
-    fn settle(&mut self) {
-        if self.handshake.is_some() {
-            while self.settle_handshake() {}
-        }
-        let Some(conn) = &mut self.conn else {
+    /// Hands an event to the application: a server's upgrade request is answered as the
+    /// script's setup says; the handshake's outcome is recorded; the rest is reported.
+    fn take(&mut self, event: Event) {
+        if let Event::Upgrade(request) = &event {
+            let accept = decide(&self.setup, request);
+            // Refused only if no request waits, which cannot be the case here.
+            let _ = self.conn.accept(accept);
             return;
-        };
+        }
+        match handshake_outcome(&event) {
+            Some(outcome) => self.outcome = Some(outcome),
+            None if matches!(event, Event::Opened(_)) => {}
+            None => self.events.push(event),
+        }
+    }
+
+    /// Runs the adapter loop until nothing more can happen without new input or time.
+    fn settle(&mut self) {
         for _ in 0..MAX_SETTLE_ROUNDS {
+            let conn = &mut self.conn;
             let mut progressed = false;
             if let Some(deadline) = conn.poll_timeout() {
                 if deadline <= self.now {
@@ -240,11 +113,12 @@ impl CoreSession {
                 }
             }
             if self.draining {
-                while let Some(event) = conn.poll_event() {
-                    self.events.push(event);
+                while let Some(event) = self.conn.poll_event() {
+                    self.take(event);
                     progressed = true;
                 }
             }
+            let conn = &mut self.conn;
             if self.peer_reading && !self.shutdown {
                 loop {
                     let out = conn.pending_output();
@@ -291,29 +165,13 @@ impl Session for CoreSession {
 
     fn advance(&mut self, by: Duration) {
         let target = self.now + by;
-        if let Some(handshake) = &mut self.handshake {
-            let (deadline, result) = match handshake {
-                Handshake::Client(client) => (client.deadline(), client.handle_timeout(target)),
-                Handshake::Server(server, _) => (server.deadline(), server.handle_timeout(target)),
-            };
-            if let Err(error) = result {
-                let server = matches!(handshake, Handshake::Server(..));
-                self.now = self.now.max(deadline);
-                self.fail_handshake(server, &error);
-            }
-        }
         for _ in 0..MAX_SETTLE_ROUNDS {
-            match self.conn.as_ref().and_then(Connection::poll_timeout) {
+            match self.conn.poll_timeout() {
                 Some(deadline) if deadline <= target => {
                     self.now = self.now.max(deadline);
-                    if let Some(conn) = &mut self.conn {
-                        conn.handle_timeout(self.now);
-                    }
+                    self.conn.handle_timeout(self.now);
                     self.settle();
-                    let moved = self
-                        .conn
-                        .as_ref()
-                        .is_some_and(|conn| conn.poll_timeout() != Some(deadline));
+                    let moved = self.conn.poll_timeout() != Some(deadline);
                     if !moved {
                         // The deadline did not move: stop rather than spin.
                         break;
@@ -327,9 +185,7 @@ impl Session for CoreSession {
     }
 
     fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
-        let Some(conn) = &mut self.conn else {
-            return Err(ActionError::Refused(SendError::Closed));
-        };
+        let conn = &mut self.conn;
         let result = match action {
             AppAction::SendText(text) => conn.send_text(text.clone()),
             AppAction::SendBinary(data) => conn.send_binary(Bytes::from(data.clone())),
@@ -356,7 +212,7 @@ impl Session for CoreSession {
             sent: std::mem::take(&mut self.sent),
             events: std::mem::take(&mut self.events),
             shutdown: self.shutdown,
-            wants_read: self.conn.as_ref().map(Connection::wants_read),
+            wants_read: Some(self.conn.wants_read()),
             handshake: self.outcome.take(),
         }
     }

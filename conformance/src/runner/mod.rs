@@ -33,6 +33,7 @@
 pub mod adapter_runner;
 pub mod core_runner;
 pub mod duplex;
+pub mod lifecycle;
 
 use std::fmt;
 use std::time::Duration;
@@ -79,9 +80,6 @@ pub trait Runner {
 /// the same everywhere; these are differences of API, found from the script's steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {
-    /// `app abort` reports `closed ... aborted` (the core does; an adapter aborts by dropping
-    /// the connection, after which nothing is reported).
-    AbortEvent,
     /// A second `app close` is refused with `closed` (the core does; an adapter's `close` is
     /// resumable and waits for the same handshake instead).
     CloseRefusedWhenClosing,
@@ -90,7 +88,6 @@ pub enum Capability {
 impl fmt::Display for Capability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Capability::AbortEvent => "abort-event",
             Capability::CloseRefusedWhenClosing => "close-refused-when-closing",
         })
     }

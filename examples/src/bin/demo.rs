@@ -17,11 +17,8 @@ fn blocking_demo() -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     let server = std::thread::spawn(move || -> std::io::Result<()> {
         let (stream, _) = listener.accept()?;
-        let session = Session::accept(stream, |request| {
-            println!("  server: upgrade request for {}", request.request.uri());
-            let connection = Connection::new(Role::Server, Config::default(), Instant::now());
-            (Accept::default(), connection)
-        })?;
+        let session = Session::accept(stream, ServerOptions::new(), Config::default())?;
+        println!("  server: accepted the upgrade request");
         let closed = session.run(echo)?;
         println!("  server: closed with {} ({:?})", closed.code, closed.cause);
         Ok(())

@@ -5,16 +5,13 @@
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use bytes::Bytes;
-use wsflow::{AcceptOptions, ConnectOptions, Error, Runtime, Transport, WebSocket};
-use wsflow_core::handshake::Accept;
-use wsflow_core::mask::FixedMask;
-use wsflow_core::{CloseCode, Connection, Event, Message, Role, SendError};
+use wsflow::{Error, Runtime, Transport, WebSocket};
+use wsflow_core::{CloseCode, Event, Message, SendError};
 
 use crate::names::handshake_error_name;
-use crate::runner::core_runner::{choose_subprotocol, client_request};
+use crate::runner::lifecycle::{connection, decide};
 use crate::runner::duplex::Duplex;
 use crate::runner::{ActionError, Observation, Setup};
 use crate::script::{AppAction, HandshakeOutcome};
@@ -81,9 +78,6 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
                 Err(Error::Handshake(error)) => {
                     HandshakeOutcome::Failed(handshake_error_name(&error).into())
                 }
-                Err(Error::Io(error)) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    HandshakeOutcome::Failed("eof".into())
-                }
                 Err(_) => HandshakeOutcome::Failed("other".into()),
             });
         }
@@ -111,7 +105,7 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
         action: &AppAction,
     ) -> Result<(), ActionError> {
         let Some(ws) = &mut self.ws else {
-            // Aborted: the connection is gone, as after `close`.
+            // The handshake failed: there is no connection to command.
             return Err(ActionError::Refused(SendError::Closed));
         };
         let result = match action {
@@ -131,7 +125,7 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
                 }
             }
             AppAction::Abort => {
-                self.ws = None;
+                ws.abort();
                 Some(Ok(()))
             }
         };
@@ -157,43 +151,22 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
     }
 }
 
-/// The endpoint for `setup`: opened by the adapter's handshake when the script has one.
+/// The endpoint for `setup`: the connection comes from the same place as the core runner's
+/// (in its handshake phase when the script has one, with the fixed key and mask), and the
+/// adapter's own `WebSocket::handshake` runs that phase.
 pub(super) fn endpoint<T, R>(setup: &Setup, transport: T, duplex: Duplex) -> Endpoint<T, R>
 where
     T: Transport + 'static,
     R: Runtime + 'static,
 {
-    let Some(hs) = setup.handshake.clone() else {
-        let ws = WebSocket::from_connection(transport, connection(setup, R::now()));
-        return Endpoint::new(ws, duplex);
-    };
-    let config = setup.config.clone();
-    let opening: Opening<T, R> = match setup.role {
-        Role::Client => Box::pin(async move {
-            let mut options = ConnectOptions::new().config(config);
-            for name in &hs.subprotocols {
-                options = options.subprotocol(name.clone());
-            }
-            if let Some(deflate) = hs.deflate.clone() {
-                options = options.deflate(deflate);
-            }
-            WebSocket::client(transport, client_request(&hs), &options).await
-        }),
-        Role::Server => Box::pin(async move {
-            let mut options = AcceptOptions::new().config(config);
-            if let Some(deflate) = hs.deflate.clone() {
-                options = options.deflate(deflate);
-            }
-            WebSocket::server(transport, &options, |request| {
-                let mut accept = Accept::new();
-                if let Some(name) = choose_subprotocol(&hs.subprotocols, &request.subprotocols) {
-                    accept = accept.subprotocol(name);
-                }
-                Ok(accept)
-            })
-            .await
-        }),
-    };
+    let conn = connection(setup, R::now());
+    if setup.handshake.is_none() {
+        return Endpoint::new(WebSocket::from_connection(transport, conn), duplex);
+    }
+    let setup = setup.clone();
+    let opening: Opening<T, R> = Box::pin(async move {
+        WebSocket::handshake(transport, conn, |request| Ok(decide(&setup, request))).await
+    });
     Endpoint::opening(opening, duplex)
 }
 
@@ -207,9 +180,4 @@ fn poll_once<F: Future<Output = Result<(), Error>>>(
         Poll::Ready(result) => Some(result),
         Poll::Pending => None,
     }
-}
-
-fn connection(setup: &Setup, now: Instant) -> Connection {
-    Connection::new(setup.role, setup.config.clone(), now)
-        .with_mask_source(Box::new(FixedMask(setup.our_mask)))
 }

@@ -43,6 +43,6 @@ pub use virtual_time::{VirtualSleep, VirtualTime};
 /// What the driver does differently from the core, whatever the runtime.
 fn adapter_supports(capability: Capability) -> bool {
     match capability {
-        Capability::AbortEvent | Capability::CloseRefusedWhenClosing => false,
+        Capability::CloseRefusedWhenClosing => false,
     }
 }
