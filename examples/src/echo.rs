@@ -4,7 +4,7 @@ use std::io;
 use std::net::TcpListener;
 use std::time::Instant;
 
-use wsflow::AcceptOptions;
+use wsflow::{AcceptOptions, Error, Runtime, Transport, WebSocket};
 use wsflow_core::extension::Extension;
 use wsflow_core::handshake::Accept;
 use wsflow_core::{Connection, Role};
@@ -12,6 +12,23 @@ use wsflow_core::{Connection, Role};
 use crate::asynchronous;
 use crate::blocking::{Session, echo};
 use crate::cli::RuntimeChoice;
+
+/// Echoes every message until the connection ends; reports how it ended. Written once for
+/// every async runtime: [`serve`] passes it to each runtime's accept loop.
+pub async fn echo_connection<T: Transport, R: Runtime>(mut ws: WebSocket<T, R>) {
+    let result = async {
+        // `recv` answers the peer's close by itself and returns `Ok(None)` once the close
+        // handshake is complete, so the loop ends with the connection properly closed.
+        while let Some(message) = ws.recv().await? {
+            ws.send(message).await?;
+        }
+        Ok::<(), Error>(())
+    }
+    .await;
+    if let Err(error) = result {
+        eprintln!("connection ended: {error}");
+    }
+}
 
 /// Serves until killed on `listener`, one thread per connection over blocking sockets.
 pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
@@ -60,6 +77,10 @@ pub fn serve(
             serve_blocking(&listener, options);
             Ok(())
         }
-        other => asynchronous::serve(other, listener, options),
+        RuntimeChoice::Tokio => asynchronous::serve_tokio(listener, options, echo_connection),
+        RuntimeChoice::Smol => asynchronous::serve_smol(listener, options, echo_connection),
+        RuntimeChoice::AsyncStd => {
+            asynchronous::serve_async_std(listener, options, echo_connection)
+        }
     }
 }
