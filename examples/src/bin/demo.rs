@@ -6,13 +6,19 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use clap::Parser;
 use wsflow::{AcceptOptions, Runtime, Transport, WebSocket};
 use wsflow_core::handshake::Accept;
 use wsflow_core::{CloseCode, Config, Connection, Event, Message, Role};
 use wsflow_examples::asynchronous::tokio_runtime;
 use wsflow_examples::blocking::{Session, echo};
-use wsflow_examples::cli::RuntimeChoice;
+use wsflow_examples::cli::{self, RuntimeChoice};
 use wsflow_examples::echo as echo_server;
+
+/// Runs an echo server and a client over 127.0.0.1 on every I/O layer built in.
+#[derive(Debug, Parser)]
+#[command(name = "demo")]
+struct Args {}
 
 fn blocking_demo() -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
@@ -143,6 +149,8 @@ fn async_demo(runtime: RuntimeChoice) -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
+    // No flags: parsing still rejects any argument with a usage message.
+    cli::parse::<Args>();
     println!("wsflow demo: echo server and client over 127.0.0.1, on every I/O layer");
     let mut failed = false;
     for runtime in [
