@@ -1,6 +1,5 @@
 //! The Autobahn TestSuite client testee: ask the fuzzing server how many cases there are, run
 //! each one echoing every message, then ask it to write its reports.
-
 //!
 //! Every connection ends with a completed close handshake, as the fuzzing server expects:
 //! the server closes each one, and the client keeps receiving until its answer to that
