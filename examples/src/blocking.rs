@@ -29,7 +29,11 @@ fn other_error(error: impl std::error::Error + Send + Sync + 'static) -> io::Err
 impl Session {
     /// Runs the server side of the opening handshake (the core does it all; `options` say
     /// whether permessage-deflate is accepted), accepting any valid request.
-    pub fn accept(stream: TcpStream, options: ServerOptions, config: Config) -> io::Result<Session> {
+    pub fn accept(
+        stream: TcpStream,
+        options: ServerOptions,
+        config: Config,
+    ) -> io::Result<Session> {
         let connection = Connection::server(options, config, Instant::now());
         Session::open(stream, connection)
     }
@@ -73,7 +77,10 @@ impl Session {
                     }
                     Event::Closed(report) => {
                         let _ = session.write_output();
-                        return Err(io::Error::other(format!("handshake failed: {:?}", report.cause)));
+                        return Err(io::Error::other(format!(
+                            "handshake failed: {:?}",
+                            report.cause
+                        )));
                     }
                     _ => {}
                 }

@@ -16,7 +16,6 @@
 //! link takes them, drops that member too — the room favours everyone over any one.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 use std::pin::pin;
@@ -27,7 +26,7 @@ use smol::channel::{Receiver, Sender, TrySendError};
 use wsflow::{AcceptOptions, CloseCode, Config, Error, Message, Runtime, Transport, WebSocket};
 use wsflow_core::Utf8Bytes;
 
-use crate::asynchronous::block_on;
+use crate::asynchronous::{serve_async_std, serve_smol, serve_tokio, tokio_runtime};
 use crate::cli::RuntimeChoice;
 
 /// Messages that may wait for one member before it counts as too slow and is dropped.
@@ -104,7 +103,7 @@ impl Room {
 
     /// Runs one member's connection to its end: relays its text messages to the others and
     /// sends it theirs. Binary messages are ignored (this is a text chat).
-    pub async fn serve<T: Transport, R: Runtime>(&self, mut ws: WebSocket<T, R>) {
+    pub async fn serve<T: Transport, R: Runtime>(self, mut ws: WebSocket<T, R>) {
         let (id, queue) = self.join();
         let result = self.relay(id, &mut ws, &queue).await;
         self.leave(id);
@@ -155,33 +154,26 @@ pub fn serve(runtime: RuntimeChoice, listener: TcpListener) -> io::Result<()> {
 
 /// [`serve`] with a room the caller keeps a handle on (to watch its members).
 pub fn serve_room(runtime: RuntimeChoice, listener: TcpListener, room: Room) -> io::Result<()> {
-    serve_tasks!(runtime, listener, &server_options(), move |accepted| {
-        let room = room.clone();
-        async move {
-            match accepted {
-                Ok(ws) => room.serve(ws).await,
-                Err(error) => eprintln!("chat-server: handshake failed: {error}"),
-            }
+    let options = server_options();
+    // Each accepted connection runs as a member of a clone of the same room.
+    match runtime {
+        RuntimeChoice::Tokio => serve_tokio(listener, &options, move |ws| room.clone().serve(ws)),
+        RuntimeChoice::Smol => serve_smol(listener, &options, move |ws| room.clone().serve(ws)),
+        RuntimeChoice::AsyncStd => {
+            serve_async_std(listener, &options, move |ws| room.clone().serve(ws))
         }
-    })
+        RuntimeChoice::Blocking => Err(io::Error::other("the chat needs an async runtime")),
+    }
 }
 
-/// The client: connects, then sends every line that comes out of `lines` and calls `show`
-/// with every message from the others, until `lines` ends (then it closes cleanly) or the
-/// server ends the connection.
-pub async fn chat_client<T, R, F, Fut>(
-    url: String,
-    connect: F,
+/// The client: sends every line that comes out of `lines` and calls `show` with every
+/// message from the others, until `lines` ends (then it closes cleanly) or the server
+/// ends the connection.
+pub async fn chat_client<T: Transport, R: Runtime>(
+    mut ws: WebSocket<T, R>,
     lines: Receiver<String>,
     mut show: impl FnMut(&str),
-) -> io::Result<()>
-where
-    T: Transport,
-    R: Runtime,
-    F: Fn(String) -> Fut,
-    Fut: Future<Output = Result<WebSocket<T, R>, Error>>,
-{
-    let mut ws = connect(url).await.map_err(io::Error::other)?;
+) -> io::Result<()> {
     loop {
         let next = match select(pin!(ws.recv()), pin!(lines.recv())).await {
             Either::Left((received, _)) => Either::Left(received.map_err(io::Error::other)?),
@@ -192,6 +184,7 @@ where
             Either::Left(Some(Message::Binary(data))) => {
                 show(&format!("({} binary bytes)", data.len()));
             }
+            // `recv` has answered the server's close and seen the handshake through.
             Either::Left(None) => {
                 let reason = ws.close_report().map(|report| report.reason);
                 show(&format!("(the server closed the chat: {reason:?})"));
@@ -208,18 +201,30 @@ where
     }
 }
 
-/// Runs [`chat_client`] on an async runtime.
+/// Connects to `url` on an async runtime and runs [`chat_client`].
 pub fn client(
     runtime: RuntimeChoice,
     url: &str,
     lines: Receiver<String>,
     show: impl FnMut(&str),
 ) -> io::Result<()> {
-    let options = &wsflow::ConnectOptions::new();
-    with_connection!(runtime, options, |connect| chat_client(
-        url.to_owned(),
-        connect,
-        lines,
-        show
-    ))?
+    match runtime {
+        RuntimeChoice::Tokio => tokio_runtime()?.block_on(async {
+            let ws = wsflow::tokio::connect(url)
+                .await
+                .map_err(io::Error::other)?;
+            chat_client(ws, lines, show).await
+        }),
+        RuntimeChoice::Smol => smol::block_on(async {
+            let ws = wsflow::smol::connect(url).await.map_err(io::Error::other)?;
+            chat_client(ws, lines, show).await
+        }),
+        RuntimeChoice::AsyncStd => async_std::task::block_on(async {
+            let ws = wsflow::async_std::connect(url)
+                .await
+                .map_err(io::Error::other)?;
+            chat_client(ws, lines, show).await
+        }),
+        RuntimeChoice::Blocking => Err(io::Error::other("the chat needs an async runtime")),
+    }
 }

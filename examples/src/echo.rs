@@ -2,11 +2,28 @@
 
 use std::io;
 use std::net::TcpListener;
-use wsflow::AcceptOptions;
+use wsflow::{AcceptOptions, Error, Runtime, Transport, WebSocket};
 
 use crate::asynchronous;
 use crate::blocking::{Session, echo};
 use crate::cli::RuntimeChoice;
+
+/// Echoes every message until the connection ends; reports how it ended. Written once for
+/// every async runtime: [`serve`] passes it to each runtime's accept loop.
+pub async fn echo_connection<T: Transport, R: Runtime>(mut ws: WebSocket<T, R>) {
+    let result = async {
+        // `recv` answers the peer's close by itself and returns `Ok(None)` once the close
+        // handshake is complete, so the loop ends with the connection properly closed.
+        while let Some(message) = ws.recv().await? {
+            ws.send(message).await?;
+        }
+        Ok::<(), Error>(())
+    }
+    .await;
+    if let Err(error) = result {
+        eprintln!("connection ended: {error}");
+    }
+}
 
 /// Serves until killed on `listener`, one thread per connection over blocking sockets.
 pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
@@ -43,6 +60,10 @@ pub fn serve(
             serve_blocking(&listener, options);
             Ok(())
         }
-        other => asynchronous::serve(other, listener, options),
+        RuntimeChoice::Tokio => asynchronous::serve_tokio(listener, options, echo_connection),
+        RuntimeChoice::Smol => asynchronous::serve_smol(listener, options, echo_connection),
+        RuntimeChoice::AsyncStd => {
+            asynchronous::serve_async_std(listener, options, echo_connection)
+        }
     }
 }

@@ -9,9 +9,13 @@
 //!   message to every other client (see [`chat`])
 //! - `chat-client --runtime ... --url ws://127.0.0.1:PORT`: sends stdin's lines, prints what
 //!   the others say
-//! - `structured`: a server and clients in one cancellable scope (see [`structured`])
+//! - `structured [--clients N]`: a server and clients in one cancellable scope (see
+//!   [`structured`])
+//! - `demo`: an echo server and a client on every I/O layer
+//!
+//! Each binary rejects an unknown flag, or a flag missing its value, with a usage message
+//! on stderr and exit code 2 (see [`cli`]).
 
-#[macro_use]
 pub mod asynchronous;
 pub mod autobahn;
 pub mod blocking;

@@ -68,9 +68,9 @@ pub fn handshake_outcome(event: &Event) -> Option<HandshakeOutcome> {
     match event {
         Event::Opened(opened) => Some(HandshakeOutcome::Open(opened.subprotocol.clone())),
         Event::Closed(report) => match &report.cause {
-            CloseCause::Handshake(error) => Some(HandshakeOutcome::Failed(
-                handshake_error_name(error).into(),
-            )),
+            CloseCause::Handshake(error) => {
+                Some(HandshakeOutcome::Failed(handshake_error_name(error).into()))
+            }
             _ => None,
         },
         _ => None,

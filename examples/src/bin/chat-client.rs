@@ -5,28 +5,37 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
+use clap::Parser;
 use wsflow_examples::chat;
-use wsflow_examples::cli::{Flags, RuntimeChoice};
+use wsflow_examples::cli::{self, RuntimeChoice};
+
+/// Sends each line of stdin to a chat server and prints what the others say.
+#[derive(Debug, Parser)]
+#[command(name = "chat-client")]
+struct Args {
+    /// The I/O layer to connect with (an async one).
+    #[arg(long)]
+    runtime: RuntimeChoice,
+    /// The chat server, e.g. ws://127.0.0.1:9001/.
+    #[arg(long)]
+    url: String,
+}
 
 fn main() -> ExitCode {
-    let result = Flags::from_env(&[]).and_then(|flags| {
-        let runtime: RuntimeChoice = flags.required("runtime")?;
-        let url: String = flags.required("url")?;
-        // Stdin has no portable async API across the three runtimes: a thread reads it and
-        // hands lines over a channel (bounded, so a fast paste waits for the socket). The
-        // thread ends at EOF, dropping the sender, which is how the client learns to close.
-        let (lines, incoming) = smol::channel::bounded(16);
-        std::thread::spawn(move || {
-            for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { break };
-                if lines.send_blocking(line).is_err() {
-                    break;
-                }
+    let args = cli::parse::<Args>();
+    // Stdin has no portable async API across the three runtimes: a thread reads it and
+    // hands lines over a channel (bounded, so a fast paste waits for the socket). The
+    // thread ends at EOF, dropping the sender, which is how the client learns to close.
+    let (lines, incoming) = smol::channel::bounded(16);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if lines.send_blocking(line).is_err() {
+                break;
             }
-        });
-        chat::client(runtime, &url, incoming, |text| println!("{text}")).map_err(|e| e.to_string())
+        }
     });
-    match result {
+    match chat::client(args.runtime, &args.url, incoming, |text| println!("{text}")) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("chat-client: {error}");

@@ -1,21 +1,29 @@
 //! The README's first command: an echo server and a client talking over 127.0.0.1, on every
 //! I/O layer built in, printing what goes back and forth.
 
+use std::io;
 use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use wsflow::{AcceptOptions, ConnectOptions};
-use wsflow_core::handshake::Accept;
-use wsflow_core::{CloseCode, Config, Connection, Event, Message, Role};
+use clap::Parser;
+use wsflow::{AcceptOptions, Runtime, Transport, WebSocket};
+use wsflow_core::handshake::ServerOptions;
+use wsflow_core::{CloseCode, Config, Event, Message};
+use wsflow_examples::asynchronous::tokio_runtime;
 use wsflow_examples::blocking::{Session, echo};
-use wsflow_examples::cli::RuntimeChoice;
-use wsflow_examples::{asynchronous, echo as echo_server};
+use wsflow_examples::cli::{self, RuntimeChoice};
+use wsflow_examples::echo as echo_server;
 
-fn blocking_demo() -> std::io::Result<()> {
+/// Runs an echo server and a client over 127.0.0.1 on every I/O layer built in.
+#[derive(Debug, Parser)]
+#[command(name = "demo")]
+struct Args {}
+
+fn blocking_demo() -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let server = std::thread::spawn(move || -> std::io::Result<()> {
+    let server = std::thread::spawn(move || -> io::Result<()> {
         let (stream, _) = listener.accept()?;
         let session = Session::accept(stream, ServerOptions::new(), Config::default())?;
         println!("  server: accepted the upgrade request");
@@ -71,24 +79,75 @@ fn blocking_demo() -> std::io::Result<()> {
     }
 }
 
-fn to_io(error: impl std::fmt::Display) -> std::io::Error {
-    std::io::Error::other(error.to_string())
+fn to_io(error: impl std::fmt::Display) -> io::Error {
+    io::Error::other(error.to_string())
+}
+
+/// The async client: a text and a 1 MiB binary, their echoes, then a clean close.
+async fn demo_client<T: Transport, R: Runtime>(mut ws: WebSocket<T, R>) -> io::Result<()> {
+    let started = Instant::now();
+    ws.send("hello from the async client")
+        .await
+        .map_err(io::Error::other)?;
+    ws.send(vec![42u8; 1 << 20])
+        .await
+        .map_err(io::Error::other)?;
+    for _ in 0..2 {
+        match ws.recv().await.map_err(io::Error::other)? {
+            Some(Message::Text(text)) => println!("  client: echoed text {:?}", text.as_str()),
+            Some(Message::Binary(data)) => println!("  client: echoed {} binary bytes", data.len()),
+            None => return Err(io::Error::other("closed before the echoes")),
+        }
+    }
+    let closed = ws
+        .close(CloseCode::NORMAL, "done")
+        .await
+        .map_err(io::Error::other)?;
+    println!(
+        "  client: closed with {} ({:?}) after {:?}",
+        closed.code,
+        closed.cause,
+        started.elapsed()
+    );
+    if closed.was_clean() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("unclean close: {closed:?}")))
+    }
 }
 
 /// An echo server on `runtime` in a background thread, and a client on the same runtime.
-fn async_demo(runtime: RuntimeChoice) -> std::io::Result<()> {
+fn async_demo(runtime: RuntimeChoice) -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
+    let url = format!("ws://{}/demo", listener.local_addr()?);
     // The server runs until the process exits; the demo only needs it for one client.
     std::thread::spawn(move || echo_server::serve(runtime, listener, &AcceptOptions::new()));
-    asynchronous::demo(
-        runtime,
-        &format!("ws://{addr}/demo"),
-        &ConnectOptions::new(),
-    )
+    match runtime {
+        RuntimeChoice::Tokio => tokio_runtime()?.block_on(async {
+            let ws = wsflow::tokio::connect(&url)
+                .await
+                .map_err(io::Error::other)?;
+            demo_client(ws).await
+        }),
+        RuntimeChoice::Smol => smol::block_on(async {
+            let ws = wsflow::smol::connect(&url)
+                .await
+                .map_err(io::Error::other)?;
+            demo_client(ws).await
+        }),
+        RuntimeChoice::AsyncStd => async_std::task::block_on(async {
+            let ws = wsflow::async_std::connect(&url)
+                .await
+                .map_err(io::Error::other)?;
+            demo_client(ws).await
+        }),
+        RuntimeChoice::Blocking => blocking_demo(),
+    }
 }
 
 fn main() -> ExitCode {
+    // No flags: parsing still rejects any argument with a usage message.
+    cli::parse::<Args>();
     println!("wsflow demo: echo server and client over 127.0.0.1, on every I/O layer");
     let mut failed = false;
     for runtime in [

@@ -5,26 +5,33 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use wsflow_examples::cli::Flags;
+use clap::Parser;
+use wsflow_examples::cli;
 use wsflow_examples::structured;
 
+/// Runs a server and clients in cancellable scopes and checks that nothing outlives them.
+#[derive(Debug, Parser)]
+#[command(name = "structured")]
+struct Args {
+    /// How many clients to run.
+    #[arg(long, default_value_t = 4)]
+    clients: usize,
+}
+
 fn main() -> ExitCode {
-    let result = Flags::from_env(&[]).and_then(|flags| {
-        let clients = flags.value("clients")?.unwrap_or(4);
-        let report = smol::block_on(structured::run(clients, Duration::from_millis(100)))
-            .map_err(|e| e.to_string())?;
-        println!("structured: {report:?}");
-        if report.cancelled && report.ended_by_peer == clients && report.live_after == 0 {
-            Ok(())
-        } else {
-            Err(format!("something outlived its scope: {report:?}"))
-        }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    let clients = cli::parse::<Args>().clients;
+    let report = match smol::block_on(structured::run(clients, Duration::from_millis(100))) {
+        Ok(report) => report,
         Err(error) => {
             eprintln!("structured: {error}");
-            ExitCode::from(1)
+            return ExitCode::from(1);
         }
+    };
+    println!("structured: {report:?}");
+    if report.cancelled && report.ended_by_peer == clients && report.live_after == 0 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("structured: something outlived its scope");
+        ExitCode::from(1)
     }
 }

@@ -11,8 +11,8 @@ use wsflow::{Error, Runtime, Transport, WebSocket};
 use wsflow_core::{CloseCode, Event, Message, SendError};
 
 use crate::names::handshake_error_name;
-use crate::runner::lifecycle::{connection, decide};
 use crate::runner::duplex::Duplex;
+use crate::runner::lifecycle::{connection, decide};
 use crate::runner::{ActionError, Observation, Setup};
 use crate::script::{AppAction, HandshakeOutcome};
 
