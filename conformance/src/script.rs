@@ -77,6 +77,9 @@ pub enum StepKind {
     },
     /// The application stops (`false`) or resumes (`true`) draining events.
     Draining(bool),
+    /// While not draining, the application takes this many events, one at a time (what it
+    /// does between them, say a reply to a message, comes in the next steps).
+    TakeEvents(usize),
     /// Virtual time moves forward; due deadlines fire on the way.
     Advance(Duration),
     /// The next bytes we wrote must be this frame.

@@ -66,6 +66,10 @@ impl Session for MutantSession {
         }
     }
 
+    fn take_events(&mut self, n: usize) {
+        self.inner.take_events(n);
+    }
+
     fn advance(&mut self, by: Duration) {
         self.inner.advance(by);
     }

@@ -235,6 +235,10 @@ impl Exec<'_> {
                 self.session.set_draining(*draining);
                 self.observe()?;
             }
+            StepKind::TakeEvents(n) => {
+                self.session.take_events(*n);
+                self.observe()?;
+            }
             StepKind::Advance(by) => {
                 self.session.advance(*by);
                 self.observe()?;

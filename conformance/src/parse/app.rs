@@ -49,6 +49,14 @@ pub(super) fn parse_app(cur: &mut Cursor) -> Result<StepKind, String> {
             cur.keyword("draining")?;
             return Ok(StepKind::Draining(true));
         }
+        "takes" => {
+            let n = cur.number("how many events")?;
+            if !cur.eat("event") {
+                cur.keyword("events")?;
+            }
+            let n = usize::try_from(n).map_err(|_| "too many events".to_owned())?;
+            return Ok(StepKind::TakeEvents(n));
+        }
         other => return Err(format!("unknown application command `{other}`")),
     };
     let mut expect = Ok(());

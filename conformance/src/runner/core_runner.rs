@@ -34,6 +34,7 @@ impl Runner for CoreRunner {
             now,
             inbox: VecDeque::new(),
             draining: true,
+            budget: 0,
             peer_reading: true,
             sent: Vec::new(),
             events: Vec::new(),
@@ -61,6 +62,8 @@ struct CoreSession {
     /// Read results not yet handed to the connection.
     inbox: VecDeque<Incoming>,
     draining: bool,
+    /// Events the application still takes while not draining (`app takes N events`).
+    budget: usize,
     peer_reading: bool,
     sent: Vec<u8>,
     events: Vec<Event>,
@@ -112,11 +115,15 @@ impl CoreSession {
                     None => {}
                 }
             }
-            if self.draining {
-                while let Some(event) = self.conn.poll_event() {
-                    self.take(event);
-                    progressed = true;
+            while self.draining || self.budget > 0 {
+                let Some(event) = self.conn.poll_event() else {
+                    break;
+                };
+                if !self.draining {
+                    self.budget -= 1;
                 }
+                self.take(event);
+                progressed = true;
             }
             let conn = &mut self.conn;
             if self.peer_reading && !self.shutdown {
@@ -160,6 +167,11 @@ impl Session for CoreSession {
 
     fn set_draining(&mut self, draining: bool) {
         self.draining = draining;
+        self.settle();
+    }
+
+    fn take_events(&mut self, n: usize) {
+        self.budget = n;
         self.settle();
     }
 

@@ -124,6 +124,10 @@ pub trait Session {
     /// The application stops (`false`) or resumes (`true`) taking events.
     fn set_draining(&mut self, draining: bool);
 
+    /// While not draining, the application takes `n` more events (as many as there are,
+    /// up to `n`, waiting for them as a `recv` loop would).
+    fn take_events(&mut self, n: usize);
+
     /// Virtual time moves forward by `by`; every deadline that falls within it fires, in
     /// order, at its own instant.
     fn advance(&mut self, by: Duration);

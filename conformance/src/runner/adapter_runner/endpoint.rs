@@ -31,6 +31,11 @@ pub(super) struct Endpoint<T: Transport, R: Runtime> {
     pub(super) duplex: Duplex,
     /// The application drains events (`app stops draining` clears it).
     pub(super) draining: bool,
+    /// Events the application still takes while not draining (`app takes N events`).
+    pub(super) budget: usize,
+    /// A `close` the application awaits (`app close` that did not complete in its first
+    /// poll): polled on every pass until it does, as a task awaiting `close()` would.
+    closing: Option<(CloseCode, String)>,
     /// `recv_event` returned `None`: the connection is over and every event was taken.
     finished: bool,
     events: Vec<Event>,
@@ -44,6 +49,8 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
             outcome: None,
             duplex,
             draining: true,
+            budget: 0,
+            closing: None,
             finished: false,
             events: Vec::new(),
         }
@@ -57,6 +64,8 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
             outcome: None,
             duplex,
             draining: true,
+            budget: 0,
+            closing: None,
             finished: false,
             events: Vec::new(),
         }
@@ -84,12 +93,22 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
         let Some(ws) = &mut self.ws else {
             return;
         };
+        if let Some((code, reason)) = &self.closing {
+            if ws.poll_close(cx, *code, reason).is_ready() {
+                self.closing = None;
+            }
+        }
         for _ in 0..MAX_POLLS {
-            if !self.draining || self.finished {
+            if (!self.draining && self.budget == 0) || self.finished {
                 return;
             }
             match ws.poll_recv_event(cx) {
-                Poll::Ready(Ok(Some(event))) => self.events.push(event),
+                Poll::Ready(Ok(Some(event))) => {
+                    if !self.draining {
+                        self.budget -= 1;
+                    }
+                    self.events.push(event);
+                }
                 Poll::Ready(Ok(None)) => self.finished = true,
                 // A transport error aborts the connection; its `Closed` comes next.
                 Poll::Ready(Err(_)) => {}
@@ -119,8 +138,13 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
             AppAction::Ping(payload) => poll_once(cx, ws.ping(payload.clone())),
             AppAction::Pong(payload) => poll_once(cx, ws.pong(payload.clone())),
             AppAction::Close { code, reason } => {
-                match ws.poll_close(cx, CloseCode::from(*code), reason) {
-                    Poll::Ready(Ok(_)) | Poll::Pending => Some(Ok(())),
+                let code = CloseCode::from(*code);
+                match ws.poll_close(cx, code, reason) {
+                    Poll::Ready(Ok(_)) => Some(Ok(())),
+                    Poll::Pending => {
+                        self.closing = Some((code, reason.clone()));
+                        Some(Ok(()))
+                    }
                     Poll::Ready(Err(error)) => Some(Err(error)),
                 }
             }

@@ -71,6 +71,11 @@ impl<E: Executor> Session for AdapterSession<E> {
         self.settle();
     }
 
+    fn take_events(&mut self, n: usize) {
+        self.endpoint.budget = n;
+        self.settle();
+    }
+
     fn advance(&mut self, by: Duration) {
         self.executor.advance(&mut self.endpoint, by);
     }
