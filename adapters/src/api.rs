@@ -273,7 +273,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// back together.
     pub fn split(self) -> (SendHalf<T, R>, RecvHalf<T, R>) {
         // The send half writes at once: its replies must not wait for the other task's recv.
-        self.shared.with(|driver| driver.coalesce_writes = false);
+        self.shared.with(|driver| driver.split = true);
         let send = WebSocket {
             shared: Arc::clone(&self.shared),
             slot: Slot::Send,

@@ -98,7 +98,7 @@ impl<T: Transport, R: Runtime> SendHalf<T, R> {
             shared: self.0.shared,
             slot: Slot::Whole,
         };
-        whole.shared.with(|driver| driver.coalesce_writes = true);
+        whole.shared.with(|driver| driver.split = false);
         Ok(whole)
     }
 

@@ -71,6 +71,86 @@ pub struct Config {
     pub keepalive: Option<Keepalive>,
 }
 
+/// Builder methods, for callers outside this crate (the struct is `#[non_exhaustive]`).
+///
+/// ```
+/// use std::time::Duration;
+/// use wsflow_core::Config;
+///
+/// let config = Config::new()
+///     .max_message_size(1 << 20)
+///     .close_timeout(Duration::from_secs(5))
+///     .keepalive(Duration::from_secs(20), Duration::from_secs(5));
+/// assert_eq!(config.max_message_size, 1 << 20);
+/// ```
+impl Config {
+    /// The defaults (the same as [`Config::default`]).
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// Sets [`Config::max_frame_size`].
+    pub fn max_frame_size(mut self, bytes: u64) -> Self {
+        self.max_frame_size = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_message_size`].
+    pub fn max_message_size(mut self, bytes: u64) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_fragments_per_message`].
+    pub fn max_fragments_per_message(mut self, fragments: usize) -> Self {
+        self.max_fragments_per_message = fragments;
+        self
+    }
+
+    /// Sets [`Config::receive_mode`].
+    pub fn receive_mode(mut self, mode: ReceiveMode) -> Self {
+        self.receive_mode = mode;
+        self
+    }
+
+    /// Sets [`Config::auto_pong`].
+    pub fn auto_pong(mut self, on: bool) -> Self {
+        self.auto_pong = on;
+        self
+    }
+
+    /// Sets [`Config::max_pending_events`].
+    pub fn max_pending_events(mut self, events: usize) -> Self {
+        self.max_pending_events = events;
+        self
+    }
+
+    /// Sets [`Config::write_buffer_high_water`].
+    pub fn write_buffer_high_water(mut self, bytes: usize) -> Self {
+        self.write_buffer_high_water = bytes;
+        self
+    }
+
+    /// Sets [`Config::write_buffer_limit`].
+    pub fn write_buffer_limit(mut self, bytes: usize) -> Self {
+        self.write_buffer_limit = bytes;
+        self
+    }
+
+    /// Sets [`Config::close_timeout`].
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
+        self
+    }
+
+    /// Turns keepalive on: a ping after `interval` of silence, failing the connection if
+    /// no pong comes within `timeout`.
+    pub fn keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.keepalive = Some(Keepalive { interval, timeout });
+        self
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -136,6 +136,30 @@ pub enum Message {
 }
 
 impl Message {
+    /// A text message (from `&'static str`, `String` or [`Utf8Bytes`]).
+    ///
+    /// ```
+    /// use wsflow_core::Message;
+    /// assert_eq!(Message::text("hi").as_bytes().as_ref(), b"hi");
+    /// assert!(Message::binary(vec![1, 2]).kind() == wsflow_core::MessageKind::Binary);
+    /// ```
+    pub fn text(text: impl Into<Utf8Bytes>) -> Self {
+        Message::Text(text.into())
+    }
+
+    /// A binary message (from `Vec<u8>`, `&'static [u8]` or [`Bytes`]).
+    pub fn binary(data: impl Into<Bytes>) -> Self {
+        Message::Binary(data.into())
+    }
+
+    /// The text, if this is a text message.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Message::Text(text) => Some(text.as_str()),
+            Message::Binary(_) => None,
+        }
+    }
+
     /// Text or binary.
     pub fn kind(&self) -> MessageKind {
         match self {

@@ -38,6 +38,9 @@ pub(crate) struct Driver<T, R: Runtime> {
     /// [`Self::defers_writes`]); off for split halves, whose sender must not wait on a
     /// receiver in another task.
     pub(crate) coalesce_writes: bool,
+    /// The connection is split into halves: writes are never held back then, whatever
+    /// `coalesce_writes` (the user's choice, kept for after `reunite`) says.
+    pub(crate) split: bool,
     /// Counts passes that changed something (bytes moved, a timer fired); split halves use
     /// it to wake each other after a change the other may be waiting for.
     pub(crate) epoch: u64,
@@ -53,6 +56,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
             need_flush: false,
             shutdown_done: false,
             coalesce_writes: true,
+            split: false,
             epoch: 0,
         }
     }

@@ -318,3 +318,22 @@ fn an_idle_connection_is_small() {
     eprintln!("shared connection state: {size} bytes");
     assert!(size <= 2 << 10, "{size} bytes");
 }
+
+#[test]
+fn reunite_keeps_the_users_choice_of_no_coalescing() {
+    let burst: Vec<Message> = (0..4u8).map(|i| Message::from(vec![i; 16])).collect();
+    let script = Script::with_input(client_frames(&burst));
+    let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+    let mut ws = crate::WebSocket::<Script, NoTimers>::from_connection(script, conn);
+    ws.set_write_coalescing(false);
+    let (send, mut recv) = ws.split();
+    let mut cx = Context::from_waker(Waker::noop());
+    let Poll::Ready(Ok(Some(_))) = recv.poll_recv(&mut cx) else {
+        panic!("the first message")
+    };
+    let whole = send.reunite(recv).expect("same connection");
+    whole.shared.with(|driver| {
+        assert!(driver.conn.has_pending_events(), "three more wait");
+        assert!(!driver.defers_writes(), "still off, as the user set it");
+    });
+}

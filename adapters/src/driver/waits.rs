@@ -109,7 +109,10 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     /// `close`. Every peer we measured writes once per message, which costs them 96 % of the
     /// wire's speed on pipelined small messages.
     pub(super) fn defers_writes(&self) -> bool {
-        self.coalesce_writes && self.conn.has_pending_events() && !self.conn.is_above_high_water()
+        self.coalesce_writes
+            && !self.split
+            && self.conn.has_pending_events()
+            && !self.conn.is_above_high_water()
     }
 
     /// Ready once every queued byte is written and flushed (or the connection is over).
