@@ -256,7 +256,7 @@ impl Connection {
                     self.input.extend_from_slice(&request.leftover);
                     request.leftover = Bytes::new();
                     let event = Event::Upgrade(Box::new(request.clone()));
-                    *opening = Box::new(Opening::Deciding(Box::new(request), deflate.take()));
+                    **opening = Opening::Deciding(Box::new(request), deflate.take());
                     self.events.push_back(event);
                 }
                 Err(error) => self.fail_opening(error),
