@@ -26,6 +26,28 @@
 //! [`Connection::accept_request`], with the same checks. The handshake's deadline, the
 //! close timeout and keepalive are all deadlines of [`Connection::poll_timeout`].
 //!
+//! ```
+//! use std::time::Instant;
+//! use wsflow_core::handshake::{Accept, ServerOptions};
+//! use wsflow_core::{Config, Connection, Event, Message};
+//!
+//! let now = Instant::now();
+//! let mut server = Connection::server(ServerOptions::new(), Config::default(), now);
+//! server.receive(now, b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
+//!     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+//!     Sec-WebSocket-Version: 13\r\n\r\n");
+//! let Some(Event::Upgrade(request)) = server.poll_event() else { panic!() };
+//! assert_eq!(request.request.uri(), "/chat"); // check Origin, pick a subprotocol ...
+//! server.accept(Accept::new()).unwrap(); // ... or server.reject(status, headers, body)
+//! assert!(matches!(server.poll_event(), Some(Event::Opened(_))));
+//! // A masked text frame "Hello" (RFC 6455 §5.7):
+//! server.receive(now, &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+//! if let Some(Event::Message(message)) = server.poll_event() {
+//!     server.send(message).unwrap(); // echo "Hello"
+//! }
+//! assert!(server.pending_output().starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+//! ```
+//!
 //! **Polling order**, after every input or command: take events with
 //! [`Connection::poll_event`] until it returns `None` (taking the last one is also what lets
 //! parsing resume after backpressure, and what releases a close or a failure held behind

@@ -1,7 +1,9 @@
-//! The connection state machine: one WebSocket connection after the opening handshake.
+//! The connection state machine: one WebSocket connection, from its opening handshake to its
+//! end.
 //!
-//! The work is split by direction: `receive` parses frames into events, `send` turns
-//! commands into frames, `closing` runs the close handshake, failures, EOF and timers.
+//! The work is split by phase and direction: `opening` runs the opening handshake and hands
+//! over to frames, `receive` parses frames into events, `send` turns commands into frames,
+//! `closing` runs the close handshake, failures, EOF and timers.
 
 mod closing;
 mod opening;
@@ -105,8 +107,9 @@ struct KeepaliveState {
     pings_sent: u32,
 }
 
-/// One WebSocket connection after the opening handshake: a synchronous state machine with no
-/// I/O. Feed it bytes and time, give it commands, drain its events and output.
+/// One WebSocket connection, from its opening handshake ([`Connection::client`],
+/// [`Connection::server`]) or from an already-open start ([`Connection::new`]) to its end: a
+/// synchronous state machine with no I/O. Feed it bytes and time, give it commands, drain its events and output.
 ///
 /// ```
 /// use std::time::Instant;
