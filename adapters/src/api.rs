@@ -324,6 +324,12 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
             .with(|driver| driver.conn.close_report().cloned())
     }
 
+    /// Messages and bytes in and out so far, the bytes waiting to be written, and the last
+    /// keepalive round-trip time.
+    pub fn stats(&self) -> wsflow_core::Stats {
+        self.shared.with(|driver| driver.conn.stats())
+    }
+
     /// The subprotocol agreed in the opening handshake.
     pub fn subprotocol(&self) -> Option<String> {
         self.shared

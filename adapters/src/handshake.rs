@@ -85,7 +85,20 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     where
         F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
     {
-        let mut driver = Driver::new(transport, connection);
+        Self::handshake_with_peer(transport, connection, decide, None).await
+    }
+
+    /// [`Self::handshake`], naming the peer's address in the connection's `tracing` span.
+    pub(crate) async fn handshake_with_peer<F>(
+        transport: T,
+        connection: Connection,
+        decide: F,
+        peer: Option<std::net::SocketAddr>,
+    ) -> Result<Self, Error>
+    where
+        F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+    {
+        let mut driver = Driver::with_peer(transport, connection, peer);
         let mut decide = Some(decide);
         loop {
             match poll_fn(|cx| driver.poll_opening(cx)).await? {

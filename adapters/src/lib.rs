@@ -72,6 +72,7 @@ mod api;
 mod driver;
 mod error;
 mod handshake;
+mod observe;
 mod options;
 mod runtime;
 mod shared;

@@ -90,7 +90,7 @@ mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
 pub use config::{Config, Keepalive, ReceiveMode};
-pub use connection::{Connection, State};
+pub use connection::{Connection, State, Stats};
 pub use error::{ProtocolError, SendError};
 pub use event::{CloseCause, CloseReport, Event, Initiator, Opened};
 pub use message::{Message, MessageKind, Utf8Bytes};

@@ -5,6 +5,7 @@
 //! future; that is what makes the async methods cancel safe.
 
 use std::io::{self, IoSlice};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -14,6 +15,7 @@ use wsflow_core::{Connection, Event};
 use self::scratch::with_scratch;
 
 use crate::error::Error;
+use crate::observe;
 use crate::runtime::Runtime;
 use crate::transport::Transport;
 
@@ -41,6 +43,8 @@ pub(crate) struct Driver<T, R: Runtime> {
     /// The connection is split into halves: writes are never held back then, whatever
     /// `coalesce_writes` (the user's choice, kept for after `reunite`) says.
     pub(crate) split: bool,
+    /// The connection's `tracing` span (a unit value without the feature).
+    span: observe::Span,
     /// Counts passes that changed something (bytes moved, a timer fired); split halves use
     /// it to wake each other after a change the other may be waiting for.
     pub(crate) epoch: u64,
@@ -49,6 +53,12 @@ pub(crate) struct Driver<T, R: Runtime> {
 impl<T: Transport, R: Runtime> Driver<T, R> {
     /// A driver for `conn`, in any phase of its life (the opening handshake included).
     pub(crate) fn new(transport: T, conn: Connection) -> Self {
+        Self::with_peer(transport, conn, None)
+    }
+
+    /// [`Self::new`], naming the peer's address in the connection's span.
+    pub(crate) fn with_peer(transport: T, conn: Connection, peer: Option<SocketAddr>) -> Self {
+        let span = observe::connection_span(conn.role(), peer);
         Driver {
             conn,
             transport,
@@ -57,6 +67,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
             shutdown_done: false,
             coalesce_writes: true,
             split: false,
+            span,
             epoch: 0,
         }
     }
@@ -208,6 +219,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     /// The transport failed: abort the connection (the core reports `Closed` with cause
     /// `Aborted` after any event already queued) and hand the error to the caller.
     fn fail(&mut self, error: io::Error) -> Error {
+        observe::transport_error(&self.span, &error);
         self.conn.abort();
         self.timer = None;
         Error::Io(error)
@@ -227,7 +239,9 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
 
     /// The core's next event.
     fn next_event(&mut self) -> Option<Event> {
-        self.conn.poll_event()
+        let event = self.conn.poll_event()?;
+        observe::event(&self.span, &event);
+        Some(event)
     }
 }
 

@@ -111,6 +111,7 @@ impl Connection {
                     let payload = Bytes::copy_from_slice(&self.keepalive.pings_sent.to_be_bytes());
                     self.write_frame(true, 0, OpCode::Ping, payload.clone());
                     self.keepalive.awaiting = Some((payload, now + keepalive.timeout));
+                    self.keepalive.ping_queued_at = Some(now);
                 }
             }
         }
@@ -139,6 +140,10 @@ impl Connection {
             .is_some_and(|(expected, _)| expected == payload)
         {
             self.keepalive.awaiting = None;
+            if let Some(queued) = self.keepalive.ping_queued_at.take() {
+                self.stats.last_round_trip =
+                    Some(self.latest_now.saturating_duration_since(queued));
+            }
         }
     }
 

@@ -104,7 +104,30 @@ struct KeepaliveState {
     last_seen: Option<Instant>,
     /// Our outstanding ping: its payload and the deadline for the pong.
     awaiting: Option<(Bytes, Instant)>,
+    /// When the outstanding keepalive ping was queued, for the round-trip time.
+    ping_queued_at: Option<Instant>,
     pings_sent: u32,
+}
+
+/// What a connection has carried so far, for monitoring: read it at any time with
+/// [`Connection::stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Data messages taken by the application (a streamed message counts once, at its last
+    /// chunk).
+    pub messages_received: u64,
+    /// Data messages queued by the application (a fragmented one counts once, at its end).
+    pub messages_sent: u64,
+    /// Bytes fed to [`Connection::receive`] (the opening handshake included).
+    pub bytes_received: u64,
+    /// Bytes written out ([`Connection::consume_output`]), the opening handshake included.
+    pub bytes_sent: u64,
+    /// Bytes queued and not yet written.
+    pub buffered_amount: usize,
+    /// How long the peer took to answer the last keepalive ping (queued → pong received);
+    /// `None` before the first answer or without keepalive.
+    pub last_round_trip: Option<std::time::Duration>,
 }
 
 /// One WebSocket connection, from its opening handshake ([`Connection::client`],
@@ -173,6 +196,8 @@ pub struct Connection {
     report: Option<CloseReport>,
     /// What the opening handshake settled on, once it completed here.
     opened: Option<Box<Opened>>,
+    /// Counters for [`Connection::stats`].
+    stats: Stats,
     keepalive: KeepaliveState,
     /// The latest time passed in, used when draining events resumes parsing.
     latest_now: Instant,
@@ -215,6 +240,7 @@ impl Connection {
             close_deadline: None,
             report: None,
             opened: None,
+            stats: Stats::default(),
             keepalive: KeepaliveState {
                 last_seen: Some(now),
                 ..KeepaliveState::default()
@@ -314,6 +340,15 @@ impl Connection {
         self.output.len()
     }
 
+    /// Messages and bytes in and out so far, the bytes waiting to be written, and the last
+    /// keepalive round-trip time.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            buffered_amount: self.output.len(),
+            ..self.stats
+        }
+    }
+
     /// Whether senders should wait: the output is above
     /// [`Config::write_buffer_high_water`].
     pub fn is_above_high_water(&self) -> bool {
@@ -332,7 +367,11 @@ impl Connection {
         if self.events.is_empty() {
             self.process_input(self.latest_now);
         }
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if let Some(Event::Message(_) | Event::MessageChunk { fin: true, .. }) = &event {
+            self.stats.messages_received += 1;
+        }
+        event
     }
 
     /// The first contiguous piece of the bytes waiting to be written (empty when none).
@@ -350,7 +389,9 @@ impl Connection {
 
     /// Marks `n` bytes of output as written.
     pub fn consume_output(&mut self, n: usize) {
+        let n = n.min(self.output.len());
         self.output.consume(n);
+        self.stats.bytes_sent += n as u64;
         if !self.is_above_high_water() {
             if let Some(payload) = self.pending_pong.take() {
                 self.queue_pong(payload);

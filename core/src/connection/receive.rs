@@ -30,6 +30,7 @@ impl Connection {
         if self.is_closed() || self.eof || data.is_empty() {
             return;
         }
+        self.stats.bytes_received += data.len() as u64;
         if matches!(self.phase, Phase::Handshake(_)) {
             return self.receive_opening(now, data);
         }

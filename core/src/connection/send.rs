@@ -35,6 +35,7 @@ impl Connection {
             fin: true,
         };
         self.write_data_frame(opcode, message.into_bytes(), position, true);
+        self.stats.messages_sent += 1;
         Ok(())
     }
 
@@ -82,6 +83,9 @@ impl Connection {
         let position = FramePosition { first, fin };
         let transformed =
             self.write_data_frame(opcode, payload, position, first || transformed_so_far);
+        if fin {
+            self.stats.messages_sent += 1;
+        }
         self.outgoing = (!fin).then_some(OutgoingMessage {
             kind,
             transformed,

@@ -324,3 +324,39 @@ fn a_dead_peer_is_reported_at_once() {
     let _ = take_output(&mut conn);
     assert!(conn.wants_shutdown());
 }
+
+#[test]
+fn stats_count_messages_bytes_and_the_keepalive_round_trip() {
+    let now = Instant::now();
+    let mut config = Config::default();
+    config.keepalive = Some(Keepalive {
+        interval: Duration::from_secs(1),
+        timeout: Duration::from_secs(5),
+    });
+    let mut conn = Connection::new(Role::Server, config, now);
+    let input = to_server(true, 0x1, b"hello");
+    conn.receive(now, &input);
+    assert_eq!(conn.stats().messages_received, 0, "counted when taken");
+    let _ = events(&mut conn);
+    conn.send_text("world").expect("send");
+    let stats = conn.stats();
+    assert_eq!((stats.messages_received, stats.messages_sent), (1, 1));
+    assert_eq!(stats.bytes_received, input.len() as u64);
+    assert_eq!(stats.buffered_amount, 7);
+    let _ = take_output(&mut conn);
+    assert_eq!(conn.stats().bytes_sent, 7);
+    assert_eq!(conn.stats().last_round_trip, None);
+
+    let ping_at = now + Duration::from_secs(1);
+    conn.handle_timeout(ping_at);
+    let ping = take_output(&mut conn);
+    let payload = ping[2..].to_vec();
+    conn.receive(
+        ping_at + Duration::from_millis(40),
+        &to_server(true, 0xA, &payload),
+    );
+    assert_eq!(
+        conn.stats().last_round_trip,
+        Some(Duration::from_millis(40))
+    );
+}
