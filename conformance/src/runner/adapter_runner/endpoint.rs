@@ -42,25 +42,12 @@ pub(super) struct Endpoint<T: Transport, R: Runtime> {
 }
 
 impl<T: Transport, R: Runtime> Endpoint<T, R> {
-    fn new(ws: WebSocket<T, R>, duplex: Duplex) -> Self {
+    /// An endpoint over an open connection (`ws`) or one that first runs its opening
+    /// handshake (`opening`).
+    fn new(ws: Option<WebSocket<T, R>>, opening: Option<Opening<T, R>>, duplex: Duplex) -> Self {
         Endpoint {
-            ws: Some(ws),
-            opening: None,
-            outcome: None,
-            duplex,
-            draining: true,
-            budget: 0,
-            closing: None,
-            finished: false,
-            events: Vec::new(),
-        }
-    }
-
-    /// An endpoint that first runs the opening handshake.
-    fn opening(opening: Opening<T, R>, duplex: Duplex) -> Self {
-        Endpoint {
-            ws: None,
-            opening: Some(opening),
+            ws,
+            opening,
             outcome: None,
             duplex,
             draining: true,
@@ -185,13 +172,17 @@ where
 {
     let conn = connection(setup, R::now());
     if setup.handshake.is_none() {
-        return Endpoint::new(WebSocket::from_connection(transport, conn), duplex);
+        return Endpoint::new(
+            Some(WebSocket::from_connection(transport, conn)),
+            None,
+            duplex,
+        );
     }
     let setup = setup.clone();
     let opening: Opening<T, R> = Box::pin(async move {
         WebSocket::handshake(transport, conn, |request| Ok(decide(&setup, request))).await
     });
-    Endpoint::opening(opening, duplex)
+    Endpoint::new(None, Some(opening), duplex)
 }
 
 /// Polls a command future once; `None` if it pends (it is then dropped, which the driver
