@@ -96,6 +96,9 @@ pub mod smol;
 #[path = "rt/async_std.rs"]
 pub mod async_std;
 
+#[doc = include_str!("../MIGRATING.md")]
+pub mod migrating {}
+
 pub use api::WebSocket;
 pub use error::Error;
 pub use options::{AcceptOptions, ConnectOptions, Reject, accept_any};
