@@ -95,6 +95,14 @@ pub mod smol;
 #[path = "rt/async_std.rs"]
 pub mod async_std;
 
+#[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+pub mod hyper;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+
 pub use api::WebSocket;
 pub use error::Error;
 pub use options::{AcceptOptions, ConnectOptions, Reject, accept_any};
