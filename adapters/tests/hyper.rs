@@ -37,15 +37,13 @@ fn decide(request: &UpgradeRequest) -> Result<Accept, Reject> {
     Ok(chosen.map_or_else(Accept::new, |name| Accept::new().subprotocol(*name)))
 }
 
-/// One request: a plain page, or an upgrade whose WebSocket echoes every message.
-async fn handle(
-    mut request: Request<Incoming>,
-    options: AcceptOptions,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+/// One request: a plain page, or an upgrade whose WebSocket echoes every message. Nothing
+/// to wait for: the echo runs in its own task once hyper has switched protocols.
+fn handle(mut request: Request<Incoming>, options: &AcceptOptions) -> Response<Full<Bytes>> {
     if !wsflow::hyper::is_upgrade_request(&request) && request.uri().path() == "/" {
-        return Ok(Response::new(Full::new(Bytes::from_static(b"plain page"))));
+        return Response::new(Full::new(Bytes::from_static(b"plain page")));
     }
-    match wsflow::hyper::upgrade(&mut request, &options, decide) {
+    match wsflow::hyper::upgrade(&mut request, options, decide) {
         Ok((response, upgrade)) => {
             tokio::spawn(async move {
                 let mut ws = upgrade.await.expect("hyper upgrades the connection");
@@ -55,9 +53,9 @@ async fn handle(
                     }
                 }
             });
-            Ok(response)
+            response
         }
-        Err(refusal) => Ok(refusal.into_response()),
+        Err(refusal) => refusal.into_response(),
     }
 }
 
@@ -70,7 +68,9 @@ async fn serve(options: AcceptOptions) -> SocketAddr {
             let (stream, _) = listener.accept().await.unwrap();
             let options = options.clone();
             tokio::spawn(async move {
-                let service = service_fn(move |request| handle(request, options.clone()));
+                let service = service_fn(move |request| {
+                    std::future::ready(Ok::<_, Infallible>(handle(request, &options)))
+                });
                 let _ = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .with_upgrades()
