@@ -17,6 +17,10 @@
 //! There is no default runtime; without features the generic driver is still here, so
 //! another runtime needs only its own `Transport` and `Runtime` impls.
 //!
+//! HTTP servers: the `hyper` feature upgrades hyper 1 server requests (`wsflow::hyper`), and
+//! the `axum` feature adds an axum 0.8 extractor (`wsflow::axum`); both check and negotiate
+//! through the core's `http` entry, exactly as on the byte path.
+//!
 //! **No hidden tasks**: nothing is spawned and no thread is started; the connection makes
 //! progress only while one of its methods is awaited. Every async method is cancel safe in
 //! the way its *Cancel safety* section says.
