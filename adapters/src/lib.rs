@@ -21,8 +21,9 @@
 //! the `axum` feature adds an axum 0.8 extractor (`wsflow::axum`); both check and negotiate
 //! through the core's `http` entry, exactly as on the byte path.
 //!
-//! **No hidden tasks**: nothing is spawned and no thread is started; the connection makes
-//! progress only while one of its methods is awaited. Every async method is cancel safe in
+//! **No hidden tasks**: nothing is spawned and no thread is started (the one exception,
+//! axum's `WebSocketUpgrade::on_upgrade`, says so and has a spawn-free twin); the connection
+//! makes progress only while one of its methods is awaited. Every async method is cancel safe in
 //! the way its *Cancel safety* section says.
 //!
 //! **How the end is reported**: [`WebSocket::recv`] returns `Ok(None)` after a clean close
