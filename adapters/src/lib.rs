@@ -17,8 +17,13 @@
 //! There is no default runtime; without features the generic driver is still here, so
 //! another runtime needs only its own `Transport` and `Runtime` impls.
 //!
-//! **No hidden tasks**: nothing is spawned and no thread is started; the connection makes
-//! progress only while one of its methods is awaited. Every async method is cancel safe in
+//! HTTP servers: the `hyper` feature upgrades hyper 1 server requests (`wsflow::hyper`), and
+//! the `axum` feature adds an axum 0.8 extractor (`wsflow::axum`); both check and negotiate
+//! through the core's `http` entry, exactly as on the byte path.
+//!
+//! **No hidden tasks**: nothing is spawned and no thread is started (the one exception,
+//! axum's `WebSocketUpgrade::on_upgrade`, says so and has a spawn-free twin); the connection
+//! makes progress only while one of its methods is awaited. Every async method is cancel safe in
 //! the way its *Cancel safety* section says.
 //!
 //! **How the end is reported**: [`WebSocket::recv`] returns `Ok(None)` after a clean close
@@ -98,6 +103,14 @@ pub mod async_std;
 
 #[doc = include_str!("../MIGRATING.md")]
 pub mod migrating {}
+
+#[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+pub mod hyper;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 
 pub use api::WebSocket;
 pub use error::Error;

@@ -12,6 +12,9 @@
 //! - `structured [--clients N]`: a server and clients in one cancellable scope (see
 //!   [`structured`])
 //! - `demo`: an echo server and a client on every I/O layer
+//! - `axum-echo --addr 127.0.0.1:PORT`: an axum server; `GET /ws` upgrades to an echo
+//!   WebSocket (subprotocol `echo` if offered, permessage-deflate if offered), `GET /`
+//!   answers a plain page
 //!
 //! Each binary rejects an unknown flag, or a flag missing its value, with a usage message
 //! on stderr and exit code 2 (see [`cli`]).

@@ -41,7 +41,7 @@ pub use error::HandshakeError;
 pub use limits::HandshakeLimits;
 pub use options::ServerOptions;
 pub use request::ClientRequest;
-pub use response::{Accept, error_response, reject_response};
+pub use response::{Accept, error_http_response, error_response, reject_response};
 pub use server::{ServerHandshake, UpgradeRequest};
 
 /// Where a handshake stands; after completion or failure, `receive` must not parse again.

@@ -185,6 +185,27 @@ pub fn reject_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
 /// a wrong version carries `Sec-WebSocket-Version: 13` (RFC 6455 §4.4); a 426 for a missing
 /// `Upgrade` also says `Upgrade: websocket`; a 405 carries `Allow: GET`.
 pub fn error_response(error: &HandshakeError) -> Option<Bytes> {
+    let response = error_http_response(error)?;
+    Some(reject_response(
+        response.status(),
+        response.headers(),
+        response.body(),
+    ))
+}
+
+/// The same answer as [`error_response`], as an [`http::Response`] for an HTTP server
+/// (hyper, axum, …) that writes responses itself: status, headers and body, without the
+/// `Content-Length` and `Connection: close` the server adds or decides on.
+///
+/// ```
+/// use wsflow_core::handshake::{HandshakeError, error_http_response};
+///
+/// let response = error_http_response(&HandshakeError::UnsupportedVersion).unwrap();
+/// assert_eq!(response.status(), 426);
+/// assert_eq!(response.headers()["sec-websocket-version"], "13");
+/// assert_eq!(&response.body()[..], b"Sec-WebSocket-Version must be 13\n");
+/// ```
+pub fn error_http_response(error: &HandshakeError) -> Option<http::Response<Bytes>> {
     let status = error.http_status()?;
     let mut headers = HeaderMap::new();
     let version = || HeaderValue::from_static("13");
@@ -206,6 +227,8 @@ pub fn error_response(error: &HandshakeError) -> Option<Bytes> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    let body = format!("{}\n", error.public_reason());
-    Some(reject_response(status, &headers, body.as_bytes()))
+    let mut response = http::Response::new(Bytes::from(format!("{}\n", error.public_reason())));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Some(response)
 }
