@@ -23,6 +23,13 @@ pub struct Script {
     pub roles: Vec<Role>,
     /// The configuration of the endpoint under test (defaults plus the script's overrides).
     pub config: Config,
+    /// The keys the `config:` headers override (a black-box endpoint runs with its own
+    /// configuration, so such scripts only run in process).
+    pub config_keys: Vec<String>,
+    /// What the script needs of the endpoint beyond echoing, as declared by `requires:`
+    /// where the black-box runner cannot infer it from the steps (see
+    /// [`crate::blackbox::select`]).
+    pub requires: Vec<String>,
     /// What the `trailing` chunking appends after the peer's last bytes.
     pub trailing: Trailing,
     /// The chunkings the script runs under; `None` means all of [`Chunking::ALL`].
