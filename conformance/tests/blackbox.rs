@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use wsflow::{AcceptOptions, ConnectOptions};
+use wsflow_conformance::blackbox::select::OPTIONAL;
 use wsflow_conformance::blackbox::{self, Options, Outcome, Timing};
 use wsflow_conformance::parse::load_dir;
 use wsflow_conformance::script::Script;
@@ -25,6 +26,14 @@ const RUNTIMES: [RuntimeChoice; 4] = [
 
 /// Fewer scripts than this applying means the selection broke, not that all is well.
 const AT_LEAST_APPLICABLE: usize = 100;
+
+/// wsflow's testees are held to wsflow's own optional requirements too.
+fn wsflow_options() -> Options {
+    Options {
+        include: OPTIONAL.iter().map(|&name| name.to_owned()).collect(),
+        ..Options::default()
+    }
+}
 
 fn scripts() -> Vec<Script> {
     let (scripts, errors) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts"));
@@ -44,13 +53,13 @@ fn against_echo_server(runtime: RuntimeChoice, scripts: &[Script]) -> Outcome {
         let options = AcceptOptions::new().config(testee_config(None));
         echo::serve(runtime, listener, &options)
     });
-    blackbox::run_server(addr, scripts, &Options::default(), |_| {})
+    blackbox::run_server(addr, scripts, &wsflow_options(), |_| {})
 }
 
 fn against_autobahn_client(runtime: RuntimeChoice, scripts: &[Script]) -> Outcome {
     let listener = loopback();
     let url = format!("ws://{}", listener.local_addr().unwrap());
-    let options = Options::default();
+    let options = wsflow_options();
     let (selection, _) = blackbox::plan_client(scripts, &options);
     let client = std::thread::spawn(move || {
         let options = ConnectOptions::new().config(testee_config(None));
@@ -144,6 +153,7 @@ fn a_server_that_never_answers_fails() {
             quiet: Duration::from_millis(10),
         },
         chunkings: vec![wsflow_conformance::chunking::Chunking::Whole],
+        include: Vec::new(),
     };
     let outcome = blackbox::run_server(addr, &scripts(), &options, |_| {});
     assert!(!outcome.results.is_empty());

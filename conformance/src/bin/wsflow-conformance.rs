@@ -16,6 +16,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
+use wsflow_conformance::blackbox::select::OPTIONAL;
 use wsflow_conformance::blackbox::{self, Options, Outcome, Timing};
 use wsflow_conformance::chunking::Chunking;
 use wsflow_conformance::parse::load_dir;
@@ -70,6 +71,10 @@ struct Common {
     /// Only the scripts whose path contains this.
     #[arg(long)]
     only: Option<String>,
+    /// Hold the endpoint to these optional requirements too, comma separated: fail-fast,
+    /// default-limits, implementation-choice (wsflow's own qualities), or `all`.
+    #[arg(long, value_delimiter = ',')]
+    include: Vec<String>,
     /// Write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -90,9 +95,18 @@ impl Common {
                 Chunking::from_name(name).ok_or_else(|| format!("unknown chunking `{name}`"))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut include = Vec::new();
+        for name in &self.include {
+            match name.as_str() {
+                "all" => include.extend(OPTIONAL.iter().map(|&name| name.to_owned())),
+                name if OPTIONAL.contains(&name) => include.push(name.to_owned()),
+                other => return Err(format!("--include: unknown requirement `{other}`")),
+            }
+        }
         Ok(Options {
             chunkings,
             only: self.only.clone(),
+            include,
             timing: Timing {
                 timeout: Duration::from_millis(self.timeout_ms),
                 quiet: Duration::from_millis(self.quiet_ms),

@@ -58,6 +58,8 @@ pub struct Options {
     pub chunkings: Vec<Chunking>,
     /// Only the scripts whose path contains this.
     pub only: Option<String>,
+    /// The optional requirements ([`select::OPTIONAL`]) the endpoint is held to.
+    pub include: Vec<String>,
     /// How long the sessions wait.
     pub timing: Timing,
 }
@@ -67,6 +69,7 @@ impl Default for Options {
         Options {
             chunkings: Chunking::ALL.to_vec(),
             only: None,
+            include: Vec::new(),
             timing: Timing::default(),
         }
     }
@@ -102,7 +105,12 @@ pub fn run_server(
     options: &Options,
     progress: impl FnMut(&ScriptResult),
 ) -> Outcome {
-    let selection = select(scripts, Role::Server, options.only.as_deref());
+    let selection = select(
+        scripts,
+        Role::Server,
+        options.only.as_deref(),
+        &options.include,
+    );
     let runner = ServerRunner::new(addr, "/", options.timing);
     let results = run_all(&selection, &options.chunkings, &runner, progress);
     Outcome {
@@ -114,7 +122,12 @@ pub fn run_server(
 
 /// The selection and case count of client mode, known before the client is started.
 pub fn plan_client(scripts: &[Script], options: &Options) -> (Selection, usize) {
-    let selection = select(scripts, Role::Client, options.only.as_deref());
+    let selection = select(
+        scripts,
+        Role::Client,
+        options.only.as_deref(),
+        &options.include,
+    );
     let cases = runs(&selection, &options.chunkings).len();
     (selection, cases)
 }

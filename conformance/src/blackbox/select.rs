@@ -27,14 +27,27 @@ use crate::wire;
 /// endpoint cannot meet them.
 pub const DECLARED: &[(&str, &str)] = &[
     (
-        "app-events",
-        "its expectations depend on the application's own events",
+        "fail-fast",
+        "it expects a failure detected before the rest of the frame or message arrives; the \
+         RFC requires the failure, not the moment (Autobahn calls it non-strict)",
+    ),
+    (
+        "default-limits",
+        "it depends on wsflow's default size limits, which another endpoint need not share",
+    ),
+    (
+        "implementation-choice",
+        "it pins a choice the RFC leaves to the implementation (wsflow's)",
     ),
     (
         "in-process",
         "it pins a moment or an order that only an in-process runner controls",
     ),
 ];
+
+/// The declared requirements that are qualities rather than capabilities: an endpoint can
+/// be held to them on request (`--include`), as wsflow's own are.
+pub const OPTIONAL: &[&str] = &["fail-fast", "default-limits", "implementation-choice"];
 
 /// Why a script does not apply to a black-box echo endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,8 +101,9 @@ fn steps_for(script: &Script, role: Role) -> impl Iterator<Item = &Step> {
 }
 
 /// What `script`, with the endpoint in `role`, needs that a black-box echo endpoint lacks;
-/// empty when it applies.
-pub fn needs(script: &Script, role: Role) -> Vec<Need> {
+/// empty when it applies. `include` lists the declared requirements (of [`OPTIONAL`]) the
+/// endpoint is held to anyway.
+pub fn needs(script: &Script, role: Role, include: &[String]) -> Vec<Need> {
     let mut needs = Vec::new();
     let mut add = |need: Need| {
         if !needs.contains(&need) {
@@ -103,7 +117,9 @@ pub fn needs(script: &Script, role: Role) -> Vec<Need> {
         add(Need::Config(script.config_keys.clone()));
     }
     for name in &script.requires {
-        add(Need::Declared(name.clone()));
+        if !include.contains(name) {
+            add(Need::Declared(name.clone()));
+        }
     }
     for step in steps_for(script, role) {
         match &step.kind {
@@ -229,7 +245,7 @@ mod tests {
              expect event text \"ab\"\nexpect event close-received 1000\n\
              expect sent close 1000\n[server] expect shutdown\n[client] peer eof\n",
         );
-        assert!(needs(&s, Role::Server).is_empty());
+        assert!(needs(&s, Role::Server, &[]).is_empty());
         let p = project(&s, Role::Server);
         assert_eq!(
             lines(&p),
@@ -254,7 +270,11 @@ mod tests {
             "rfc: 7\ntitle: t\nrole: server\nconfig: max_message_size=4\nrequires: in-process\n\
              app send text \"x\"\nadvance 5 s\npeer stops reading\n",
         );
-        let names: Vec<String> = needs(&s, Role::Server)
+        assert!(
+            !needs(&s, Role::Server, &["in-process".into()])
+                .contains(&Need::Declared("in-process".into()))
+        );
+        let names: Vec<String> = needs(&s, Role::Server, &[])
             .iter()
             .map(ToString::to_string)
             .collect();

@@ -23,8 +23,9 @@ pub struct Selection {
     pub other_role: usize,
 }
 
-/// Sorts `scripts` for an endpoint in `role`; `only` keeps the scripts whose path contains it.
-pub fn select(scripts: &[Script], role: Role, only: Option<&str>) -> Selection {
+/// Sorts `scripts` for an endpoint in `role`; `only` keeps the scripts whose path contains
+/// it; `include` lists the optional requirements the endpoint is held to.
+pub fn select(scripts: &[Script], role: Role, only: Option<&str>, include: &[String]) -> Selection {
     let mut selection = Selection {
         total: scripts.len(),
         ..Selection::default()
@@ -37,7 +38,7 @@ pub fn select(scripts: &[Script], role: Role, only: Option<&str>) -> Selection {
             selection.other_role += 1;
             continue;
         }
-        let needs = needs(script, role);
+        let needs = needs(script, role, include);
         if needs.is_empty() {
             selection.applicable.push(project(script, role));
         } else {
