@@ -28,7 +28,7 @@ pub struct Script {
     pub config_keys: Vec<String>,
     /// What the script needs of the endpoint beyond echoing, as declared by `requires:`
     /// where the black-box runner cannot infer it from the steps (see
-    /// [`crate::blackbox::select`]).
+    /// [`crate::blackbox::select::DECLARED`]).
     pub requires: Vec<String>,
     /// What the `trailing` chunking appends after the peer's last bytes.
     pub trailing: Trailing,

@@ -6,7 +6,7 @@
 //! client mode ([`ClientRunner`]) it is an Autobahn client testee that connects to us, and
 //! each run plays the peer as the server. Either way the executor ([`crate::exec`]) is the
 //! one the in-process runners use: a black-box endpoint is one more
-//! [`Runner`](crate::runner::Runner), whose [`TcpSession`] waits on the real socket where an
+//! [`crate::runner::Runner`], whose [`TcpSession`] waits on the real socket where an
 //! in-process session has settled.
 //!
 //! - `select`: which scripts an echo endpoint can show, and the form they run in;

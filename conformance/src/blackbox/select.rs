@@ -6,7 +6,7 @@
 //!
 //! - what the endpoint writes (`expect sent`, `expect shutdown`) is judged as in process;
 //! - `expect event text|binary` is judged by the echo of that message (see
-//!   [`super::output`]), and moved to right after the peer's step that completes the message:
+//!   `output`), and moved to right after the peer's step that completes the message:
 //!   the scripted peer waits for the echo before it goes on, as an Autobahn fuzzer does, so
 //!   that an echo never races the peer's close;
 //! - the other events (`ping`, `pong`, `close-received`, `closed`) are not observable; their
@@ -145,7 +145,7 @@ fn completing_steps(steps: &[Step]) -> Vec<usize> {
     let mut completing = Vec::new();
     let mut in_message = false;
     let mut frame = |fin: bool, opcode: u8, index: usize| match (opcode, fin) {
-        (1 | 2, true) | (0, true) if opcode != 0 || in_message => {
+        (0..=2, true) if opcode != 0 || in_message => {
             in_message = false;
             completing.push(index);
         }
