@@ -8,7 +8,7 @@ use super::BlackboxRunner;
 use super::select::{Need, needs, project};
 use crate::chunking::Chunking;
 use crate::exec::{applies, run};
-use crate::script::Script;
+use crate::script::{Script, Trailing};
 
 /// The scripts of a suite, sorted for one role of a black-box endpoint.
 #[derive(Debug, Default)]
@@ -21,6 +21,11 @@ pub struct Selection {
     pub not_applicable: Vec<(Script, Vec<Need>)>,
     /// How many scripts test only the other role.
     pub other_role: usize,
+    /// Whether `trailing: frame` scripts run under the `trailing` chunking: whether data
+    /// after a close must be ignored. RFC 6455 §5.5.1 forbids sending it but leaves the
+    /// receiver's reaction open; ignoring it is wsflow's choice, so it is judged only with
+    /// `implementation-choice` included.
+    pub trailing_frames: bool,
 }
 
 /// Sorts `scripts` for an endpoint in `role`; `only` keeps the scripts whose path contains
@@ -28,6 +33,7 @@ pub struct Selection {
 pub fn select(scripts: &[Script], role: Role, only: Option<&str>, include: &[String]) -> Selection {
     let mut selection = Selection {
         total: scripts.len(),
+        trailing_frames: include.iter().any(|name| name == "implementation-choice"),
         ..Selection::default()
     };
     for script in scripts {
@@ -53,8 +59,9 @@ pub fn select(scripts: &[Script], role: Role, only: Option<&str>, include: &[Str
 pub fn runs(selection: &Selection, chunkings: &[Chunking]) -> Vec<(usize, Chunking)> {
     let mut runs = Vec::new();
     for (index, script) in selection.applicable.iter().enumerate() {
+        let trailing_frame = script.trailing == Trailing::Frame && !selection.trailing_frames;
         for &chunking in chunkings {
-            if applies(script, chunking) {
+            if applies(script, chunking) && !(trailing_frame && chunking == Chunking::Trailing) {
                 runs.push((index, chunking));
             }
         }

@@ -37,7 +37,9 @@ impl Exec<'_> {
 
     pub(super) fn expect_sent(&mut self, expected: &ExpectedFrame) -> Result<(), String> {
         let got = || {
-            if self.sent.is_empty() {
+            if self.sent.is_empty() && self.shutdown {
+                "got nothing before the write half was shut down (FIN)".to_owned()
+            } else if self.sent.is_empty() {
                 "got nothing".to_owned()
             } else {
                 format!("got {}", wire::describe(&self.sent))
