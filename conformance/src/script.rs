@@ -340,6 +340,9 @@ pub struct ExpectedHttp {
     /// The header lines as (lowercase name, value); compared as a multiset. A value `*`
     /// matches anything; `{key}` matches anything and records the value as our key.
     pub headers: Vec<(String, String)>,
+    /// Whether headers beyond these are allowed (black-box runs: RFC 6455 §4.2.2 lets a
+    /// server add its own, e.g. `Date` or `Server`).
+    pub extra_headers: bool,
 }
 
 /// The outcome of the opening handshake.

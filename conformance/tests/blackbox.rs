@@ -27,10 +27,15 @@ const RUNTIMES: [RuntimeChoice; 4] = [
 /// Fewer scripts than this applying means the selection broke, not that all is well.
 const AT_LEAST_APPLICABLE: usize = 100;
 
-/// wsflow's testees are held to wsflow's own optional requirements too.
+/// wsflow's testees are held to wsflow's own optional requirements too. The waits for what
+/// is expected are long (they cost nothing when it comes): the machine may be busy.
 fn wsflow_options() -> Options {
     Options {
         include: OPTIONAL.iter().map(|&name| name.to_owned()).collect(),
+        timing: Timing {
+            timeout: Duration::from_secs(5),
+            ..Timing::default()
+        },
         ..Options::default()
     }
 }

@@ -13,6 +13,7 @@ use wsflow_core::Role;
 
 use super::BlackboxRunner;
 use super::http::{Head, accept, read_head, target};
+use super::output::Output;
 use super::session::{TcpSession, Timing, Unopened};
 use crate::runner::{Runner, Session, Setup};
 use crate::script::{FrameSpec, LengthForm, MaskChoice};
@@ -133,8 +134,8 @@ impl ClientRunner {
             ));
         }
         accept(&mut stream, &head)?;
-        TcpSession::new(stream, head.rest, Role::Client, setup.our_mask, self.timing)
-            .map_err(|e| e.to_string())
+        let output = Output::new(Role::Client, setup.our_mask);
+        TcpSession::new(stream, head.rest, output, self.timing).map_err(|e| e.to_string())
     }
 
     /// Answers the client's `/updateReports` request once every case ran.

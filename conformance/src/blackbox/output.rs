@@ -24,6 +24,10 @@ pub struct Output {
     pending: Vec<u8>,
     /// The echoed message being reassembled: its opcode and payload so far.
     message: Option<(u8, Vec<u8>)>,
+    /// The stream starts with an HTTP response (a handshake script) not read yet.
+    http_first: bool,
+    /// The HTTP response refused the upgrade: whatever follows is not frames.
+    raw: bool,
 }
 
 impl Output {
@@ -34,13 +38,52 @@ impl Output {
             our_mask,
             pending: Vec::new(),
             message: None,
+            http_first: false,
+            raw: false,
         }
+    }
+
+    /// A stream that starts with the server's HTTP response to the script's own request.
+    pub fn after_http(mut self) -> Self {
+        self.http_first = true;
+        self
+    }
+
+    /// Hands over the HTTP response at the front once complete (head and `Content-Length`
+    /// body); returns whether frames may follow.
+    fn take_http(&mut self, sent: &mut Vec<u8>) -> bool {
+        let Some(end) = self.pending.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return false;
+        };
+        let head =
+            String::from_utf8_lossy(self.pending.get(..end).unwrap_or_default()).into_owned();
+        let body = head
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        let len = end + 4 + body;
+        if self.pending.len() < len {
+            return false;
+        }
+        sent.extend(self.pending.drain(..len));
+        self.http_first = false;
+        self.raw = head.split(' ').nth(1) != Some("101");
+        true
     }
 
     /// Takes `bytes`; appends to `sent` what the executor judges as output and to `events` the
     /// echoed messages completed.
     pub fn feed(&mut self, bytes: &[u8], sent: &mut Vec<u8>, events: &mut Vec<Event>) {
         self.pending.extend_from_slice(bytes);
+        if self.http_first && !self.take_http(sent) {
+            return;
+        }
+        if self.raw {
+            sent.append(&mut self.pending);
+            return;
+        }
         while let Some(frame) = wire::decode(&self.pending) {
             let raw: Vec<u8> = self.pending.drain(..frame.wire_len).collect();
             if !self.absorb(&frame, events) {

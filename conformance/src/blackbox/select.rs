@@ -11,7 +11,10 @@
 //!   that an echo never races the peer's close;
 //! - the other events (`ping`, `pong`, `close-received`, `closed`) are not observable; their
 //!   observable consequences (the pong, the close reply, the FIN) are checked by the script's
-//!   own `expect sent` and `expect shutdown` steps.
+//!   own `expect sent` and `expect shutdown` steps;
+//! - a server's opening handshake (`handshake: on` without subprotocols or extensions) is
+//!   played from the first byte: `expect sent http` allows headers the server adds, and
+//!   `expect handshake` is dropped (its outcome shows as the HTTP answer).
 //!
 //! What a script needs beyond that is inferred from its steps and headers ([`Need`]), or
 //! declared with a `requires:` header where the steps do not show it ([`DECLARED`]).
@@ -20,7 +23,7 @@ use std::fmt;
 
 use wsflow_core::Role;
 
-use crate::script::{ExpectedEvent, PeerBytes, Script, Step, StepKind};
+use crate::script::{ExpectedEvent, ExpectedHttp, PeerBytes, Script, Step, StepKind};
 use crate::wire;
 
 /// The requirements a script may declare with `requires:`, with why a black-box echo
@@ -38,6 +41,11 @@ pub const DECLARED: &[(&str, &str)] = &[
     (
         "implementation-choice",
         "it pins a choice the RFC leaves to the implementation (wsflow's)",
+    ),
+    (
+        "server-config",
+        "it needs the server configured in a way an echo server need not be (e.g. without \
+         permessage-deflate)",
     ),
     (
         "in-process",
@@ -110,8 +118,12 @@ pub fn needs(script: &Script, role: Role, include: &[String]) -> Vec<Need> {
             needs.push(need);
         }
     };
-    if script.handshake.is_some() {
-        add(Need::Handshake);
+    // A server's handshake can be played from outside when the script needs no
+    // subprotocol or extension setup; a client testee's request is the Autobahn protocol's.
+    if let Some(hs) = &script.handshake {
+        if role == Role::Client || !hs.subprotocols.is_empty() || hs.deflate.is_some() {
+            add(Need::Handshake);
+        }
     }
     if !script.config_keys.is_empty() {
         add(Need::Config(script.config_keys.clone()));
@@ -183,11 +195,22 @@ pub fn project(script: &Script, role: Role) -> Script {
     let steps: Vec<Step> = steps_for(script, role)
         .filter(|step| match &step.kind {
             StepKind::ExpectEvent(event) => echoed(event),
-            StepKind::ExpectWantsRead(_) => false,
+            // The handshake's outcome shows only as the HTTP answer, judged by its own steps.
+            StepKind::ExpectWantsRead(_) | StepKind::ExpectHandshake(_) => false,
             _ => true,
         })
         .cloned()
-        .map(|step| Step { only: None, ..step })
+        .map(|step| match step.kind {
+            StepKind::ExpectSentHttp(expected) => Step {
+                only: None,
+                kind: StepKind::ExpectSentHttp(ExpectedHttp {
+                    extra_headers: true,
+                    ..expected
+                }),
+                ..step
+            },
+            _ => Step { only: None, ..step },
+        })
         .collect();
     let completing = completing_steps(&steps);
     // For each step, the echo expectations to play right after it.

@@ -9,6 +9,7 @@ use wsflow_core::Role;
 
 use super::BlackboxRunner;
 use super::http::client_handshake;
+use super::output::Output;
 use super::session::{TcpSession, Timing, Unopened};
 use crate::runner::{Runner, Session, Setup};
 
@@ -36,14 +37,20 @@ impl ServerRunner {
         let mut stream = TcpStream::connect_timeout(&self.addr, self.timing.timeout)
             .map_err(|e| format!("connecting to {}: {e}", self.addr))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let rest = client_handshake(
-            &mut stream,
-            &self.addr.to_string(),
-            &self.path,
-            self.timing.timeout,
-        )?;
-        TcpSession::new(stream, rest, Role::Server, setup.our_mask, self.timing)
-            .map_err(|e| e.to_string())
+        let output = Output::new(Role::Server, setup.our_mask);
+        // A handshake script plays the opening handshake itself.
+        let (rest, output) = if setup.handshake.is_some() {
+            (Vec::new(), output.after_http())
+        } else {
+            let rest = client_handshake(
+                &mut stream,
+                &self.addr.to_string(),
+                &self.path,
+                self.timing.timeout,
+            )?;
+            (rest, output)
+        };
+        TcpSession::new(stream, rest, output, self.timing).map_err(|e| e.to_string())
     }
 }
 

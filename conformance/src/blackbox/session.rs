@@ -12,8 +12,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use wsflow_core::Role;
-
 use super::output::Output;
 use crate::runner::{ActionError, Observation, Session, Wait};
 use crate::script::AppAction;
@@ -76,13 +74,12 @@ pub struct TcpSession {
 }
 
 impl TcpSession {
-    /// Starts reading `stream`, whose endpoint plays `role`; `already` are bytes it wrote
-    /// that the opening handshake read past.
+    /// Starts reading `stream`, whose endpoint's output `output` splits; `already` are bytes
+    /// it wrote that the opening handshake read past.
     pub fn new(
         stream: TcpStream,
         already: Vec<u8>,
-        role: Role,
-        our_mask: [u8; 4],
+        output: Output,
         timing: Timing,
     ) -> std::io::Result<Self> {
         stream.set_nodelay(true)?;
@@ -119,7 +116,7 @@ impl TcpSession {
             reader: Some(reader),
             taken: 0,
             seen: 0,
-            output: Output::new(role, our_mask),
+            output,
             timing,
             gave_up: false,
         })
