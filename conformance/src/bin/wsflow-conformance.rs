@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Prints one line per applicable script and a summary; `--json FILE` writes the report for
-//! tools. Exits 1 if any run failed, 2 if the run could not be made.
+//! tools. Exits 1 if any run failed, 2 if the run could not be made or no script applied.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -253,6 +253,10 @@ fn main() -> ExitCode {
             eprintln!("wsflow-conformance: writing {}: {error}", path.display());
             return ExitCode::from(2);
         }
+    }
+    if outcome.selection.applicable.is_empty() {
+        eprintln!("wsflow-conformance: no script applies");
+        return ExitCode::from(2);
     }
     if report.passed() && outcome.error.is_none() {
         ExitCode::SUCCESS
