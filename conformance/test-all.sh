@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite, as the README gives it: unit tests, the conformance scripts on the core
-# and every adapter, then the Autobahn TestSuite (through kosoku) against every testee, as
+# and every adapter, the same scripts over TCP against the testee binaries (wsflow-conformance),
+# then the Autobahn TestSuite (through kosoku) against every testee, as
 # server and as client. Installs what it needs (a Python venv with kosoku) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,15 @@ cargo test --workspace --all-features
 
 echo "== building the Autobahn testees (release)"
 cargo build --release -p wsflow-examples --all-features --bins
+
+echo "== black-box conformance: the scripts over TCP against the testee binaries"
+cargo build -p wsflow-conformance --bin wsflow-conformance
+for rt in ${runtimes//,/ }; do
+  target/debug/wsflow-conformance server --include all \
+    --command "target/release/echo-server --runtime $rt --addr 127.0.0.1:{port}"
+  target/debug/wsflow-conformance client --include all \
+    --command "target/release/autobahn-client --runtime $rt --url ws://127.0.0.1:{port} --agent wsflow-$rt"
+done
 
 if [ ! -x "$venv/bin/kosoku" ]; then
   echo "== installing kosoku into $venv"

@@ -12,6 +12,7 @@
 //!
 //! `tests/scripts.rs` runs every script on every runner under every chunking.
 
+pub mod blackbox;
 pub mod chunking;
 pub mod exec;
 pub mod names;

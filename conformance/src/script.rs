@@ -23,6 +23,13 @@ pub struct Script {
     pub roles: Vec<Role>,
     /// The configuration of the endpoint under test (defaults plus the script's overrides).
     pub config: Config,
+    /// The keys the `config:` headers override (a black-box endpoint runs with its own
+    /// configuration, so such scripts only run in process).
+    pub config_keys: Vec<String>,
+    /// What the script needs of the endpoint beyond echoing, as declared by `requires:`
+    /// where the black-box runner cannot infer it from the steps (see
+    /// [`crate::blackbox::select::DECLARED`]).
+    pub requires: Vec<String>,
     /// What the `trailing` chunking appends after the peer's last bytes.
     pub trailing: Trailing,
     /// The chunkings the script runs under; `None` means all of [`Chunking::ALL`].
@@ -333,6 +340,9 @@ pub struct ExpectedHttp {
     /// The header lines as (lowercase name, value); compared as a multiset. A value `*`
     /// matches anything; `{key}` matches anything and records the value as our key.
     pub headers: Vec<(String, String)>,
+    /// Whether headers beyond these are allowed (black-box runs: RFC 6455 §4.2.2 lets a
+    /// server add its own, e.g. `Date` or `Server`).
+    pub extra_headers: bool,
 }
 
 /// The outcome of the opening handshake.

@@ -1,6 +1,7 @@
 rfc: 4.2.1
 title: An Upgrade header without the websocket token is refused with 400
 role: server
+requires: implementation-choice
 handshake: on
 peer sends http
 | GET /chat HTTP/1.1

@@ -1,6 +1,7 @@
 rfc: 4.2.1
 title: A POST is refused with 405 and the connection is not opened
 role: server
+requires: implementation-choice
 handshake: on
 peer sends http
 | POST /chat HTTP/1.1

@@ -1,6 +1,7 @@
 rfc: 4.2.1
 title: A plain HTTP request (no Upgrade) gets 426 saying Upgrade: websocket
 role: server
+requires: implementation-choice
 handshake: on
 peer sends http
 | GET /chat HTTP/1.1

@@ -1,6 +1,7 @@
 rfc: 4.4
 title: A request without Sec-WebSocket-Version is refused with 426
 role: server
+requires: implementation-choice
 handshake: on
 peer sends http
 | GET /chat HTTP/1.1

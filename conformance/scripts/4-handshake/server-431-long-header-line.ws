@@ -1,6 +1,7 @@
 rfc: 4.2.1
 title: A header line longer than the limit (8 KiB) is refused with 431
 role: server
+requires: default-limits
 handshake: on
 peer sends http
 | GET /chat HTTP/1.1

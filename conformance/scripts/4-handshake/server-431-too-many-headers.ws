@@ -1,6 +1,7 @@
 rfc: 4.2.1
 title: More header lines than the limit (128) are refused with 431
 role: server
+requires: default-limits
 handshake: on
 peer sends http
 | GET /chat HTTP/1.1

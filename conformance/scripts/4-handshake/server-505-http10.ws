@@ -1,6 +1,7 @@
 rfc: 4.2.1
 title: An HTTP/1.0 request is refused with 505
 role: server
+requires: implementation-choice
 handshake: on
 peer sends http
 | GET /chat HTTP/1.0

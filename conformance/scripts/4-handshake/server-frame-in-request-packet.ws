@@ -1,6 +1,7 @@
 rfc: 4.2.2
 title: A frame in the same read as the request head reaches the connection
 role: server
+requires: implementation-choice
 handshake: on
 peer sends http
 | GET /chat HTTP/1.1

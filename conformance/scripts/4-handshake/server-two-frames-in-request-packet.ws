@@ -1,6 +1,7 @@
 rfc: 4.2.2
 title: Two frames after the request head, in the same read, both arrive in order
 role: server
+requires: implementation-choice
 handshake: on
 peer sends http
 | GET /chat HTTP/1.1

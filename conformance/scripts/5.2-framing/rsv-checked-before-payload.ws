@@ -1,6 +1,7 @@
 rfc: 5.2
 title: A reserved bit fails the connection as soon as the header is complete, before the payload arrives
 role: both
+requires: fail-fast
 trailing: frame
 
 peer sends binary rsv2 repeat 300 0x00 cut-payload 0

@@ -4,6 +4,6 @@ role: both
 trailing: frame
 peer sends close 1000 repeat 123 "z"
 expect event close-received 1000 repeat 123 "z"
-expect sent close 1000
+expect sent close 1000 any-reason
 peer eof
 expect event closed 1000 clean-remote

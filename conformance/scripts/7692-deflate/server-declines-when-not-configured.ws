@@ -1,6 +1,7 @@
 rfc: 7692
 title: Without deflate configured the server answers no extension, and RSV1 then fails the connection
 role: server
+requires: server-config
 handshake: on
 trailing: frame
 peer sends http

@@ -1,6 +1,7 @@
 rfc: 8.1
 title: A lead byte that can never be valid (C0 can only start an overlong form) fails the connection at once
 role: both
+requires: fail-fast
 peer sends text "\xc0AAAA" cut-payload 1
 expect sent close 1007 any-reason
 peer eof

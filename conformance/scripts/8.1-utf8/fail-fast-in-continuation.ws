@@ -1,6 +1,7 @@
 rfc: 8.1
 title: Invalid UTF-8 in a continuation fails the connection before the final fragment
 role: both
+requires: fail-fast
 trailing: frame
 peer sends text nofin "fine so far, "
 peer sends cont nofin "then \xf8 garbage"

@@ -18,7 +18,7 @@ use wsflow_core::{Event, Role};
 
 use crate::chunking::Chunking;
 use crate::names::send_error_name;
-use crate::runner::{ActionError, Capability, Runner, Session, Setup};
+use crate::runner::{ActionError, Capability, Runner, Session, Setup, Wait};
 use crate::script::{AppAction, HandshakeOutcome, MaskChoice, Script, StepKind, Trailing};
 use crate::wire;
 
@@ -177,6 +177,26 @@ impl Exec<'_> {
         Ok(())
     }
 
+    /// Observes until `ready` holds or the session has nothing more coming (at once for an
+    /// in-process session, which has settled; a session over real TCP waits for its bytes).
+    fn observe_until(&mut self, ready: impl Fn(&Self) -> bool) -> Result<(), String> {
+        self.observe()?;
+        while !ready(self) && self.session.wait(Wait::Expected) {
+            self.observe()?;
+        }
+        Ok(())
+    }
+
+    /// Observes after giving the endpoint a chance to do what a negative expectation rules
+    /// out (only sessions over a real transport wait).
+    fn observe_quiet(&mut self) -> Result<(), String> {
+        self.observe()?;
+        if self.session.wait(Wait::Quiet) {
+            self.observe()?;
+        }
+        Ok(())
+    }
+
     /// The key a frame is masked with: `sender_is_client` decides for `Auto`.
     fn key(choice: MaskChoice, sender_is_client: bool, default: [u8; 4]) -> Option<[u8; 4]> {
         match choice {
@@ -208,15 +228,15 @@ impl Exec<'_> {
                 self.peer_send(&bytes, &[], line, chunking)?;
             }
             StepKind::ExpectSentHttp(expected) => {
-                self.observe()?;
+                self.observe_until(|exec| exec.http_message().is_ok())?;
                 self.expect_http(expected)?;
             }
             StepKind::ExpectHttpStatus(status) => {
-                self.observe()?;
+                self.observe_until(|exec| exec.http_message().is_ok())?;
                 self.expect_http_status(*status)?;
             }
             StepKind::ExpectHandshake(expected) => {
-                self.observe()?;
+                self.observe_until(|exec| !exec.handshakes.is_empty())?;
                 match self.handshakes.pop_front() {
                     Some(got) if got == *expected => {}
                     Some(got) => return Err(format!("the handshake ended {got:?}")),
@@ -259,17 +279,17 @@ impl Exec<'_> {
                 }
             }
             StepKind::ExpectSent(expected) => {
-                self.observe()?;
+                self.observe_until(|exec| exec.sent_ready(expected))?;
                 self.expect_sent(expected)?;
             }
             StepKind::ExpectNoOutput => {
-                self.observe()?;
+                self.observe_quiet()?;
                 if !self.sent.is_empty() {
                     return Err(format!("unexpected output: {}", wire::describe(&self.sent)));
                 }
             }
             StepKind::ExpectEvent(expected) => {
-                self.observe()?;
+                self.observe_until(|exec| !exec.events.is_empty())?;
                 let Some(event) = self.events.pop_front() else {
                     return Err("no event".into());
                 };
@@ -278,13 +298,17 @@ impl Exec<'_> {
                 }
             }
             StepKind::ExpectNoEvent => {
-                self.observe()?;
+                self.observe_quiet()?;
                 if let Some(event) = self.events.front() {
                     return Err(format!("unexpected event {}", describe_event(event)));
                 }
             }
             StepKind::ExpectShutdown(expected) => {
-                self.observe()?;
+                if *expected {
+                    self.observe_until(|exec| exec.shutdown)?;
+                } else {
+                    self.observe_quiet()?;
+                }
                 if self.shutdown != *expected {
                     return Err(if *expected {
                         format!(
@@ -309,7 +333,7 @@ impl Exec<'_> {
     }
 
     fn finish(&mut self) -> Result<(), String> {
-        self.observe()?;
+        self.observe_quiet()?;
         if !self.sent.is_empty() {
             return Err(format!(
                 "output not matched by any `expect sent`: {}",

@@ -20,9 +20,26 @@ impl Exec<'_> {
         Self::key(spec.mask, we_are_client, self.script.our_mask)
     }
 
+    /// Whether enough has been written to judge `expected`: all its bytes, or a first
+    /// difference already (so a session over real TCP stops waiting for output that is wrong).
+    pub(super) fn sent_ready(&self, expected: &ExpectedFrame) -> bool {
+        let bytes = match expected {
+            ExpectedFrame::Exact(spec) => wire::encode(spec, self.our_key_for(spec)),
+            ExpectedFrame::Raw(bytes) => bytes.clone(),
+            ExpectedFrame::CloseAnyReason(_) => {
+                return wire::decode(&self.sent).is_some()
+                    || self.sent.first().is_some_and(|first| first & 0x0f != 0x8);
+            }
+        };
+        let common = bytes.len().min(self.sent.len());
+        self.sent.len() >= bytes.len() || self.sent.get(..common) != bytes.get(..common)
+    }
+
     pub(super) fn expect_sent(&mut self, expected: &ExpectedFrame) -> Result<(), String> {
         let got = || {
-            if self.sent.is_empty() {
+            if self.sent.is_empty() && self.shutdown {
+                "got nothing before the write half was shut down (FIN)".to_owned()
+            } else if self.sent.is_empty() {
                 "got nothing".to_owned()
             } else {
                 format!("got {}", wire::describe(&self.sent))

@@ -16,6 +16,7 @@ pub(super) fn parse_expect(cur: &mut Cursor) -> Result<StepKind, String> {
         "sent" if cur.eat("http") => Ok(StepKind::ExpectSentHttp(ExpectedHttp {
             start: String::new(),
             headers: Vec::new(),
+            extra_headers: false,
         })),
         "http" => {
             cur.keyword("status")?;

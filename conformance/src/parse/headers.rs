@@ -54,11 +54,40 @@ pub(super) fn parse_key(value: &str) -> Result<[u8; 4], String> {
     <[u8; 4]>::try_from(bytes).map_err(|_| format!("a masking key is 4 bytes, not `{value}`"))
 }
 
-pub(super) fn parse_config(value: &str, config: &mut Config) -> Result<(), String> {
+/// `requires:` items: what the script needs beyond an echo peer, from
+/// [`crate::blackbox::select::DECLARED`].
+pub(super) fn parse_requires(value: &str) -> Result<Vec<String>, String> {
+    let known = crate::blackbox::select::DECLARED;
+    let items: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
+    if items.is_empty() {
+        return Err("`requires:` needs at least one item".into());
+    }
+    match items
+        .iter()
+        .find(|item| !known.iter().any(|(name, _)| name == item))
+    {
+        Some(unknown) => Err(format!(
+            "unknown requirement `{unknown}` (known: {})",
+            known
+                .iter()
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => Ok(items),
+    }
+}
+
+pub(super) fn parse_config(
+    value: &str,
+    config: &mut Config,
+    keys: &mut Vec<String>,
+) -> Result<(), String> {
     for item in value.split_whitespace() {
         let (key, value) = item
             .split_once('=')
             .ok_or_else(|| format!("config items are key=value, not `{item}`"))?;
+        keys.push(key.to_owned());
         let bad = || format!("bad value for {key}: `{value}`");
         match key {
             "max_frame_size" => config.max_frame_size = parse_number(value).ok_or_else(bad)?,

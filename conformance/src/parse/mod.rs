@@ -19,7 +19,8 @@ use crate::script::{
 };
 
 use headers::{
-    header, parse_chunkings, parse_config, parse_handshake, parse_key, parse_roles, parse_trailing,
+    header, parse_chunkings, parse_config, parse_handshake, parse_key, parse_requires, parse_roles,
+    parse_trailing,
 };
 use http::http_line;
 use steps::parse_step;
@@ -94,6 +95,8 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
     let mut title = None;
     let mut roles = None;
     let mut config = Config::default();
+    let mut config_keys = Vec::new();
+    let mut requires = Vec::new();
     let mut trailing = None;
     let mut chunkings = None;
     let mut our_mask = DEFAULT_OUR_MASK;
@@ -126,7 +129,8 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
                     Ok(())
                 }
                 "role" => parse_roles(value).map(|r| roles = Some(r)),
-                "config" => parse_config(value, &mut config),
+                "config" => parse_config(value, &mut config, &mut config_keys),
+                "requires" => parse_requires(value).map(|r| requires.extend(r)),
                 "trailing" => parse_trailing(value).map(|t| trailing = Some(t)),
                 "chunkings" => parse_chunkings(value).map(|c| chunkings = Some(c)),
                 "our-mask" => parse_key(value).map(|k| our_mask = k),
@@ -212,6 +216,8 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
         title,
         roles,
         config,
+        config_keys,
+        requires,
         trailing,
         chunkings,
         our_mask,

@@ -137,6 +137,27 @@ pub trait Session {
 
     /// What happened since the last call.
     fn observe(&mut self) -> Observation;
+
+    /// Waits for the endpoint to do more, as `wait` allows; returns whether something new may
+    /// be observed. An in-process session has settled after every call (nothing more can
+    /// happen without new input), so the default returns `false` at once. A session over a
+    /// real transport never knows it has settled: the executor calls this before judging an
+    /// expectation that is not met yet (`Wait::Expected`) and before judging that nothing
+    /// happened (`Wait::Quiet`).
+    fn wait(&mut self, wait: Wait) -> bool {
+        let _ = wait;
+        false
+    }
+}
+
+/// How long [`Session::wait`] may wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Something is expected (output, an event, the FIN): wait until anything more arrives,
+    /// up to the session's own timeout.
+    Expected,
+    /// Nothing is expected: give the endpoint a short while to do what it must not.
+    Quiet,
 }
 
 /// What a session reports after settling.
