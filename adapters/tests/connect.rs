@@ -215,7 +215,7 @@ macro_rules! connect_suite {
     };
 }
 
-connect_suite!(on_tokio, tokio, tokio::net, |f| tokio_block_on(f));
+connect_suite!(on_tokio, tokio, tokio::net, tokio_block_on);
 connect_suite!(on_smol, smol, smol::net, smol::block_on);
 connect_suite!(
     on_async_std,

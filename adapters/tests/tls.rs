@@ -79,7 +79,7 @@ macro_rules! wss_suite {
     };
 }
 
-wss_suite!(on_tokio, tokio, tokio::net, |f| tokio_block_on(f));
+wss_suite!(on_tokio, tokio, tokio::net, tokio_block_on);
 wss_suite!(on_smol, smol, smol::net, smol::block_on);
 wss_suite!(
     on_async_std,
@@ -199,7 +199,7 @@ fn interoperates_with_tokio_tungstenite_over_tls() {
             assert_eq!(reply.as_text(), Some("to tungstenite"));
             ws.close(CloseCode::NORMAL, "").await.unwrap()
         };
-        let ((), report) = join(server, client).await;
+        let ((), report) = Box::pin(join(server, client)).await;
         assert!(report.was_clean(), "{report:?}");
 
         // wsflow serves, tungstenite connects.

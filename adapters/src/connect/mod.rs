@@ -196,14 +196,13 @@ async fn attempt<N: Net>(
 /// answers; the error names the last address tried.
 async fn dial<N: Net>(host: &str, port: u16, deadline: Deadline) -> Result<N::Tcp, Error> {
     let name = authority(host, port);
-    let addrs = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => {
-            let lookup = N::resolve(host.to_owned(), port);
-            deadline
-                .step::<N::Runtime, _>(ConnectStep::Resolve, &name, lookup)
-                .await?
-        }
+    let addrs = if let Ok(ip) = host.parse::<IpAddr>() {
+        vec![SocketAddr::new(ip, port)]
+    } else {
+        let lookup = N::resolve(host.to_owned(), port);
+        deadline
+            .step::<N::Runtime, _>(ConnectStep::Resolve, &name, lookup)
+            .await?
     };
     let mut last = ConnectError::failed(
         ConnectStep::Resolve,

@@ -26,7 +26,9 @@ impl Connect {
         let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
         if let Some((user, password)) = auth {
             let token = STANDARD.encode(format!("{user}:{password}"));
-            request.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
+            request.push_str("Proxy-Authorization: Basic ");
+            request.push_str(&token);
+            request.push_str("\r\n");
         }
         request.push_str("\r\n");
         Connect {

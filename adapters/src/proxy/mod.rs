@@ -58,19 +58,20 @@ impl fmt::Debug for Proxy {
 impl Proxy {
     /// An HTTP proxy at `host:port`.
     pub fn http(host: impl Into<String>, port: u16) -> Self {
-        Proxy::new(ProxyKind::Http, host.into(), port)
+        Proxy::new(ProxyKind::Http, &host.into(), port)
     }
 
     /// A SOCKS5 proxy at `host:port`.
     pub fn socks5(host: impl Into<String>, port: u16) -> Self {
-        Proxy::new(ProxyKind::Socks5, host.into(), port)
+        Proxy::new(ProxyKind::Socks5, &host.into(), port)
     }
 
-    fn new(kind: ProxyKind, host: String, port: u16) -> Self {
+    fn new(kind: ProxyKind, host: &str, port: u16) -> Self {
         let host = host
             .strip_prefix('[')
             .and_then(|inner| inner.strip_suffix(']'))
-            .map_or(host.clone(), str::to_owned);
+            .unwrap_or(host)
+            .to_owned();
         Proxy {
             kind,
             host,
@@ -111,7 +112,7 @@ impl Proxy {
         };
         let (host, port) =
             split_host_port(hostport).ok_or_else(|| invalid("invalid host or port"))?;
-        let mut proxy = Proxy::new(kind, host.to_owned(), port.unwrap_or(default_port));
+        let mut proxy = Proxy::new(kind, host, port.unwrap_or(default_port));
         if let Some(userinfo) = userinfo {
             let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
             proxy = proxy.auth(percent_decode(user), percent_decode(password));
@@ -166,15 +167,12 @@ fn percent_decode(text: &str) -> String {
             .get(i + 1..i + 3)
             .and_then(|pair| std::str::from_utf8(pair).ok())
             .and_then(|pair| u8::from_str_radix(pair, 16).ok());
-        match (byte, hex) {
-            (b'%', Some(value)) => {
-                out.push(value);
-                i += 3;
-            }
-            _ => {
-                out.push(byte);
-                i += 1;
-            }
+        if let (b'%', Some(value)) = (byte, hex) {
+            out.push(value);
+            i += 3;
+        } else {
+            out.push(byte);
+            i += 1;
         }
     }
     String::from_utf8_lossy(&out).into_owned()

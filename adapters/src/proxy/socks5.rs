@@ -104,7 +104,8 @@ impl Socks5 {
     fn step(&mut self) -> io::Result<()> {
         let answer = std::mem::take(&mut self.answer);
         match (self.phase, answer.as_slice()) {
-            (Phase::Method, [5, 0]) => {
+            // No auth needed, or the password was taken: ask for the tunnel.
+            (Phase::Method, [5, 0]) | (Phase::Auth, [_, 0]) => {
                 self.output = std::mem::take(&mut self.connect);
                 self.expect(Phase::Reply, 4);
             }
@@ -117,10 +118,6 @@ impl Socks5 {
             },
             (Phase::Method, [5, 0xFF]) => {
                 return Err(refused("no acceptable authentication method"));
-            }
-            (Phase::Auth, [_, 0]) => {
-                self.output = std::mem::take(&mut self.connect);
-                self.expect(Phase::Reply, 4);
             }
             (Phase::Auth, [_, _]) => {
                 return Err(io::Error::new(

@@ -129,7 +129,9 @@ macro_rules! futures_net {
             stream: $tcp,
             config: std::sync::Arc<rustls::ServerConfig>,
         ) -> std::io::Result<MaybeTlsStream> {
-            let stream = futures_rustls::TlsAcceptor::from(config).accept(stream).await?;
+            let stream = futures_rustls::TlsAcceptor::from(config)
+                .accept(stream)
+                .await?;
             Ok(stream.into())
         }
 
@@ -141,21 +143,17 @@ macro_rules! futures_net {
             type Tcp = $tcp;
             type Transport = $wrap<MaybeTlsStream>;
 
-            fn resolve(
+            async fn resolve(
                 host: String,
                 port: u16,
-            ) -> impl std::future::Future<Output = std::io::Result<Vec<std::net::SocketAddr>>> + Send {
-                $resolve(host, port)
+            ) -> std::io::Result<Vec<std::net::SocketAddr>> {
+                $resolve(host, port).await
             }
 
-            fn tcp(
-                addr: std::net::SocketAddr,
-            ) -> impl std::future::Future<Output = std::io::Result<$tcp>> + Send {
-                async move {
-                    let stream = <$tcp>::connect(addr).await?;
-                    stream.set_nodelay(true)?;
-                    Ok(stream)
-                }
+            async fn tcp(addr: std::net::SocketAddr) -> std::io::Result<$tcp> {
+                let stream = <$tcp>::connect(addr).await?;
+                stream.set_nodelay(true)?;
+                Ok(stream)
             }
 
             fn raw(tcp: &mut $tcp) -> impl $crate::Transport + Send + '_ {
@@ -167,15 +165,15 @@ macro_rules! futures_net {
             }
 
             #[cfg(feature = "rustls")]
-            fn tls(
+            async fn tls(
                 tcp: $tcp,
                 config: std::sync::Arc<rustls::ClientConfig>,
                 name: rustls::pki_types::ServerName<'static>,
-            ) -> impl std::future::Future<Output = std::io::Result<Self::Transport>> + Send {
-                async move {
-                    let stream = futures_rustls::TlsConnector::from(config).connect(name, tcp).await?;
-                    Ok($wrap(stream.into()))
-                }
+            ) -> std::io::Result<Self::Transport> {
+                let stream = futures_rustls::TlsConnector::from(config)
+                    .connect(name, tcp)
+                    .await?;
+                Ok($wrap(stream.into()))
             }
         }
     };

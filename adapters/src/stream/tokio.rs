@@ -1,7 +1,6 @@
 //! tokio's client and server stream, plain or TLS (`tokio-rustls`), and its [`Net`] for the
 //! generic connect.
 
-use std::future::Future;
 use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -152,23 +151,16 @@ impl Net for TokioNet {
     type Tcp = TcpStream;
     type Transport = TokioIo<MaybeTlsStream>;
 
-    fn resolve(
-        host: String,
-        port: u16,
-    ) -> impl Future<Output = io::Result<Vec<SocketAddr>>> + Send {
-        async move {
-            Ok(::tokio::net::lookup_host((host.as_str(), port))
-                .await?
-                .collect())
-        }
+    async fn resolve(host: String, port: u16) -> io::Result<Vec<SocketAddr>> {
+        Ok(::tokio::net::lookup_host((host.as_str(), port))
+            .await?
+            .collect())
     }
 
-    fn tcp(addr: SocketAddr) -> impl Future<Output = io::Result<TcpStream>> + Send {
-        async move {
-            let stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
-            Ok(stream)
-        }
+    async fn tcp(addr: SocketAddr) -> io::Result<TcpStream> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
     }
 
     fn raw(tcp: &mut TcpStream) -> impl Transport + Send + '_ {
@@ -180,16 +172,14 @@ impl Net for TokioNet {
     }
 
     #[cfg(feature = "rustls")]
-    fn tls(
+    async fn tls(
         tcp: TcpStream,
         config: std::sync::Arc<rustls::ClientConfig>,
         name: rustls::pki_types::ServerName<'static>,
-    ) -> impl Future<Output = io::Result<Self::Transport>> + Send {
-        async move {
-            let stream = tokio_rustls::TlsConnector::from(config)
-                .connect(name, tcp)
-                .await?;
-            Ok(TokioIo(stream.into()))
-        }
+    ) -> io::Result<Self::Transport> {
+        let stream = tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await?;
+        Ok(TokioIo(stream.into()))
     }
 }

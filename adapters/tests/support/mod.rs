@@ -37,10 +37,10 @@ impl Pki {
     }
 
     fn build(names: &[&str], expired: bool) -> Pki {
+        static SERIAL: AtomicUsize = AtomicUsize::new(0);
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         // Each CA its own name, so a stranger's CA is unknown rather than a bad signature.
-        static SERIAL: AtomicUsize = AtomicUsize::new(0);
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         ca_params.distinguished_name = DistinguishedName::new();
         ca_params.distinguished_name.push(
