@@ -29,7 +29,7 @@ macro_rules! forward_writes {
 /// that converts into its `MaybeTlsStream` (a `TcpStream`, or `tls_accept`'s result),
 /// wrapped in `$wrap` and typed `WebSocketStream`.
 macro_rules! tcp_helpers {
-    ($runtime:literal, $stream:ty, $wrap:expr, $net:ty) => {
+    ($runtime:literal, $wrap:expr, $net:ty) => {
         #[doc = concat!("Connects to a `ws://` or `wss://` URL with default options, on ", $runtime, ".")]
         ///
         /// # Cancel safety

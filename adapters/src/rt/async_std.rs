@@ -89,4 +89,4 @@ async fn resolve(host: String, port: u16) -> io::Result<Vec<std::net::SocketAddr
 }
 
 futures_net!(AsyncStdNet, TcpStream, AsyncStdIo, resolve);
-tcp_helpers!("async-std", TcpStream, AsyncStdIo, AsyncStdNet);
+tcp_helpers!("async-std", AsyncStdIo, AsyncStdNet);

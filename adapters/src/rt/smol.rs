@@ -29,4 +29,4 @@ async fn resolve(host: String, port: u16) -> std::io::Result<Vec<std::net::Socke
 }
 
 futures_net!(SmolNet, TcpStream, FuturesIo, resolve);
-tcp_helpers!("smol", TcpStream, FuturesIo, SmolNet);
+tcp_helpers!("smol", FuturesIo, SmolNet);

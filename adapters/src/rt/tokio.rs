@@ -69,4 +69,4 @@ pub use crate::tokio_stream::tls_accept;
 /// `connect` and `accept` give).
 pub type WebSocketStream<S = MaybeTlsStream> = WebSocket<TokioIo<S>, TokioRuntime>;
 
-tcp_helpers!("tokio", TcpStream, TokioIo, crate::tokio_stream::TokioNet);
+tcp_helpers!("tokio", TokioIo, crate::tokio_stream::TokioNet);

@@ -20,7 +20,7 @@ struct Args {
     /// Trust only the CA certificates of this PEM file (default: the bundled web roots).
     #[arg(long, value_name = "CA.pem")]
     ca_file: Option<PathBuf>,
-    /// Connect through this proxy: http://[user:pass@]host:port or socks5://….
+    /// Connect through this proxy: `http://[user:pass@]host:port` or `socks5://…`.
     #[arg(long, value_name = "URL")]
     proxy: Option<String>,
     /// Take the proxy from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY (NO_PROXY respected).
