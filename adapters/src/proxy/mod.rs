@@ -249,6 +249,7 @@ mod tests {
         assert_eq!((proxy.kind(), proxy.port()), (ProxyKind::Socks5, 1080));
         assert!(Proxy::parse("https://p.test").is_err());
         assert!(Proxy::parse("http://p.test:99999").is_err());
-        assert!(!format!("{proxy:?}").contains("p:w"));
+        let secret = Proxy::http("p.test", 1).auth("me", "hunter2");
+        assert!(!format!("{secret:?}").contains("hunter2"));
     }
 }
