@@ -184,3 +184,80 @@ fn tls_client_and_server_examples_talk_and_unknown_cas_fail() {
         "{stderr}"
     );
 }
+
+/// A loopback HTTP CONNECT proxy without auth for `connections` connections; each tunnel
+/// it opens is reported on the channel.
+fn connect_proxy(connections: usize) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for client in listener.incoming().take(connections) {
+            let mut client = client.unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0];
+            while !head.ends_with(b"\r\n\r\n") {
+                client.read_exact(&mut byte).unwrap();
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8(head).unwrap();
+            let target = head.split(' ').nth(1).unwrap().to_owned();
+            let upstream = TcpStream::connect(&target).unwrap();
+            client.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+            tx.send(target).unwrap();
+            let (mut c2, mut u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+            std::thread::spawn(move || std::io::copy(&mut c2, &mut u2));
+            std::thread::spawn(move || {
+                let (mut upstream, mut client) = (upstream, client);
+                let _ = std::io::copy(&mut upstream, &mut client);
+                let _ = client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (addr, rx)
+}
+
+#[test]
+fn proxy_from_the_environment_when_asked() {
+    let (ca, cert, key) = pem_files("env");
+    let addr = free_addr();
+    let (_server, _) = start(
+        TLS_SERVER,
+        &["--addr", &addr, "--cert", path(&cert), "--key", path(&key)],
+    );
+    let url = format!("wss://localhost:{}/", addr.rsplit(':').next().unwrap());
+    let (proxy, tunnels) = connect_proxy(1);
+    let client = |no_proxy: &str| {
+        Command::new(TLS_CLIENT)
+            .args(["--url", &url, "--ca-file", path(&ca), "--proxy-from-env"])
+            .env("HTTPS_PROXY", format!("http://{proxy}"))
+            .env("NO_PROXY", no_proxy)
+            .env_remove("https_proxy")
+            .env_remove("no_proxy")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
+            .output()
+            .unwrap()
+    };
+    let output = client("");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tunnel = tunnels
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    assert!(tunnel.starts_with("localhost:"), "{tunnel}");
+    // NO_PROXY covers the host: straight to the server, the proxy sees nothing.
+    let output = client("example.test,localhost");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(tunnels.try_recv().is_err());
+}

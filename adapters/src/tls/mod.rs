@@ -153,3 +153,34 @@ pub(crate) fn server_name(host: &str) -> io::Result<ServerName<'static>> {
     ServerName::try_from(host.to_owned())
         .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without a provider feature (and none installed), every config builder says so
+    /// instead of panicking as `ClientConfig::builder()` would.
+    #[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
+    #[test]
+    fn a_missing_provider_is_an_error() {
+        let error = default_client_config().unwrap_err();
+        let error = if cfg!(any(feature = "webpki-roots", feature = "native-roots")) {
+            error
+        } else {
+            client_config_with_roots(RootCertStore::empty()).unwrap_err()
+        };
+        assert!(
+            error.to_string().contains("no rustls crypto provider"),
+            "{error}"
+        );
+    }
+
+    #[cfg(feature = "ring")]
+    #[test]
+    fn the_default_config_speaks_http11() {
+        let config = client_config_with_roots(RootCertStore::empty()).unwrap();
+        assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
+        assert!(server_name("::1").is_ok() && server_name("a.test").is_ok());
+        assert!(server_name("not a name").is_err());
+    }
+}
