@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 
+use crate::connect::ConnectError;
 use http::StatusCode;
 use wsflow_core::handshake::HandshakeError;
 use wsflow_core::{CloseCause, CloseReport, ProtocolError, SendError};
@@ -32,6 +33,9 @@ pub enum Error {
     Handshake(HandshakeError),
     /// The server's accept callback rejected the upgrade with this status, which was sent.
     Rejected(StatusCode),
+    /// A client's connect failed or ran out of time at one step (DNS, TCP, proxy, TLS, or
+    /// the handshake's deadline); the error names the step and the address.
+    Connect(ConnectError),
 }
 
 impl Error {
@@ -61,6 +65,7 @@ impl fmt::Display for Error {
             Error::Send(error) => write!(f, "command refused: {error}"),
             Error::Handshake(error) => write!(f, "opening handshake failed: {error}"),
             Error::Rejected(status) => write!(f, "upgrade rejected with {status}"),
+            Error::Connect(error) => error.fmt(f),
         }
     }
 }
@@ -72,6 +77,8 @@ impl std::error::Error for Error {
             Error::Protocol(error) => Some(error),
             Error::Send(error) => Some(error),
             Error::Handshake(error) => Some(error),
+            // Transparent: the connect error's message is this one's, so its cause is next.
+            Error::Connect(error) => std::error::Error::source(error),
             _ => None,
         }
     }
@@ -80,6 +87,12 @@ impl std::error::Error for Error {
 impl From<io::Error> for Error {
     fn from(error: io::Error) -> Self {
         Error::Io(error)
+    }
+}
+
+impl From<ConnectError> for Error {
+    fn from(error: ConnectError) -> Self {
+        Error::Connect(error)
     }
 }
 

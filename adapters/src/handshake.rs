@@ -11,6 +11,7 @@ use wsflow_core::handshake::{Accept, ClientRequest, HandshakeError, UpgradeReque
 use wsflow_core::{CloseCause, CloseReport, Config, Connection, Event, State};
 
 use crate::api::WebSocket;
+use crate::connect::{ConnectError, ConnectStep};
 use crate::driver::Driver;
 use crate::error::Error;
 use crate::options::{AcceptOptions, ConnectOptions, Reject};
@@ -169,9 +170,11 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     }
 
     /// Connects to a `ws://` URL: builds the request from `options`, opens the transport
-    /// with `dial(host, port)`, and runs [`client`](Self::client) with `options.config`. The
-    /// runtime modules' `connect_with` is this with their TCP dialer; another runtime passes
-    /// its own. `wss://` needs TLS, which is not built in yet: it fails before dialing.
+    /// with `dial(host, port)`, and runs [`client`](Self::client) with `options.config`, the
+    /// dial and the handshake both under `options.connect_timeout`. This is for a runtime
+    /// without a module here, which passes its own dialer; the runtime modules'
+    /// `connect_with` run the full pipeline (DNS, proxy, TLS, redirects). `wss://` fails
+    /// before dialing: TLS belongs in the dialer's transport and the runtime modules.
     pub async fn connect<F, Fut>(
         url: &str,
         options: &ConnectOptions,
@@ -183,10 +186,26 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     {
         let request = options.request(url)?;
         if request.is_secure() {
-            let why = "wss (TLS is not built in yet)".to_owned();
+            let why = "wss (use a runtime module's connect for TLS)".to_owned();
             return Err(HandshakeError::UnsupportedScheme(why).into());
         }
-        let transport = dial(request.host().to_owned(), request.port()).await?;
-        WebSocket::client(transport, request, options.config.clone()).await
+        let addr = crate::connect::authority(request.host(), request.port());
+        let timeout = options
+            .connect_timeout
+            .unwrap_or(crate::connect::DEFAULT_CONNECT_TIMEOUT);
+        let deadline = R::now().checked_add(timeout).unwrap_or_else(R::now);
+        let dialing = dial(request.host().to_owned(), request.port());
+        let transport = match crate::connect::within::<R, _>(deadline, dialing).await {
+            Some(Ok(transport)) => transport,
+            Some(Err(error)) => {
+                return Err(ConnectError::failed(ConnectStep::Tcp, addr, error).into());
+            }
+            None => return Err(ConnectError::timed_out(ConnectStep::Tcp, addr, timeout).into()),
+        };
+        let handshake = WebSocket::client(transport, request, options.config.clone());
+        match crate::connect::within::<R, _>(deadline, handshake).await {
+            Some(result) => result,
+            None => Err(ConnectError::timed_out(ConnectStep::Handshake, addr, timeout).into()),
+        }
     }
 }

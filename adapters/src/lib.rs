@@ -73,12 +73,32 @@
 #[macro_use]
 mod glue;
 
+#[cfg(any(feature = "smol", feature = "async-std"))]
+#[macro_use]
+#[path = "stream/futures.rs"]
+mod futures_stream;
+
+#[cfg(feature = "tokio")]
+#[path = "stream/tokio.rs"]
+mod tokio_stream;
+
 mod api;
+// Without a runtime nothing drives the connect pipeline; the public types stay.
+#[cfg_attr(
+    not(any(feature = "tokio", feature = "smol", feature = "async-std")),
+    allow(dead_code)
+)]
+mod connect;
 mod driver;
 mod error;
 mod handshake;
 mod observe;
 mod options;
+#[cfg_attr(
+    not(any(feature = "tokio", feature = "smol", feature = "async-std")),
+    allow(dead_code)
+)]
+mod proxy;
 mod runtime;
 mod shared;
 mod split;
@@ -88,6 +108,10 @@ mod transport;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 #[path = "rt/futures_io.rs"]
 pub mod futures_io;
+
+#[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+pub mod tls;
 
 #[cfg(feature = "tokio")]
 #[path = "rt/tokio.rs"]
@@ -113,8 +137,10 @@ pub mod hyper;
 pub mod axum;
 
 pub use api::WebSocket;
+pub use connect::{ConnectError, ConnectStep, DEFAULT_CONNECT_TIMEOUT};
 pub use error::Error;
 pub use options::{AcceptOptions, ConnectOptions, Reject, accept_any};
+pub use proxy::{Proxy, ProxyKind};
 pub use runtime::Runtime;
 pub use split::{RecvHalf, ReuniteError, SendHalf};
 pub use transport::Transport;

@@ -1,5 +1,7 @@
 //! Options of the runtime modules' `connect` and `accept` helpers, and a server's refusal.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use wsflow_core::Config;
@@ -9,6 +11,7 @@ use wsflow_core::handshake::{
 };
 
 use crate::error::Error;
+use crate::proxy::Proxy;
 
 /// Options of a client connection: the handshake's extras and the connection's [`Config`].
 ///
@@ -32,6 +35,21 @@ pub struct ConnectOptions {
     /// Offer permessage-deflate (RFC 7692) with these settings; `None` (the default) offers
     /// no compression.
     pub deflate: Option<DeflateConfig>,
+    /// The deadline of the whole connect (DNS, TCP, proxy, TLS, handshake); `None` (the
+    /// default) means [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT), 10 s.
+    pub connect_timeout: Option<Duration>,
+    /// Connect through this proxy; `None` (the default) connects directly.
+    pub proxy: Option<Proxy>,
+    /// Without [`proxy`](Self::proxy), take it from `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`
+    /// unless `NO_PROXY` lists the host (off by default).
+    pub proxy_from_env: bool,
+    /// How many handshake redirects to follow (0, the default: none).
+    pub max_redirects: u8,
+    /// The TLS client config for `wss://` URLs; `None` (the default) uses
+    /// [`tls::default_client_config`](crate::tls::default_client_config).
+    #[cfg(feature = "rustls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 impl ConnectOptions {

@@ -117,7 +117,8 @@ macro_rules! tcp_methods {
             let listener = $($net)::+::TcpListener::bind("127.0.0.1:0").await.expect("bind");
             let addr = listener.local_addr().expect("addr");
             let (a, b) = join($($net)::+::TcpStream::connect(addr), listener.accept()).await;
-            ($wrap(a.expect("connect")), $wrap(b.expect("accept").0))
+            let (a, b) = (a.expect("connect"), b.expect("accept").0);
+            ($wrap(a.into()), $wrap(b.into()))
         }
     };
 }
@@ -125,7 +126,7 @@ macro_rules! tcp_methods {
 struct TokioHarness;
 
 impl Harness for TokioHarness {
-    type Tcp = wsflow::tokio::TokioIo<tokio::net::TcpStream>;
+    type Tcp = wsflow::tokio::TokioIo<wsflow::tokio::MaybeTlsStream>;
     type Unix = wsflow::tokio::TokioIo<tokio::net::UnixStream>;
     type R = wsflow::tokio::TokioRuntime;
 
@@ -146,7 +147,7 @@ impl Harness for TokioHarness {
 struct SmolHarness;
 
 impl Harness for SmolHarness {
-    type Tcp = wsflow::smol::FuturesIo<smol::net::TcpStream>;
+    type Tcp = wsflow::smol::FuturesIo<wsflow::smol::MaybeTlsStream>;
     type Unix = wsflow::smol::FuturesIo<smol::net::unix::UnixStream>;
     type R = wsflow::smol::AsyncIoRuntime;
 
@@ -164,7 +165,7 @@ impl Harness for SmolHarness {
 struct AsyncStdHarness;
 
 impl Harness for AsyncStdHarness {
-    type Tcp = wsflow::async_std::AsyncStdIo;
+    type Tcp = wsflow::async_std::AsyncStdIo<wsflow::async_std::MaybeTlsStream>;
     type Unix = wsflow::async_std::AsyncStdIo<async_std::os::unix::net::UnixStream>;
     type R = wsflow::async_std::AsyncIoRuntime;
 

@@ -56,7 +56,7 @@ fn against_echo_server(runtime: RuntimeChoice, scripts: &[Script]) -> Outcome {
     // Serves until the test process ends.
     std::thread::spawn(move || {
         let options = AcceptOptions::new().config(testee_config(None));
-        echo::serve(runtime, listener, &options)
+        echo::serve(runtime, listener, &options, None)
     });
     blackbox::run_server(addr, scripts, &wsflow_options(), |_| {})
 }

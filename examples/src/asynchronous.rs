@@ -9,7 +9,10 @@ use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 
+use std::sync::Arc;
+
 use wsflow::AcceptOptions;
+use wsflow::tls::rustls::ServerConfig;
 
 /// A single-threaded tokio runtime, like the other two runtimes' `block_on`.
 pub fn tokio_runtime() -> io::Result<tokio::runtime::Runtime> {
@@ -19,10 +22,12 @@ pub fn tokio_runtime() -> io::Result<tokio::runtime::Runtime> {
 }
 
 /// Serves on `listener` with tokio until accepting fails: each connection gets a task that
-/// runs the opening handshake with `options`, then `handle`.
+/// runs the TLS handshake with `tls` if given (wss://), the opening handshake with
+/// `options`, then `handle`.
 pub fn serve_tokio<F, Fut>(
     listener: TcpListener,
     options: &AcceptOptions,
+    tls: Option<&Arc<ServerConfig>>,
     handle: F,
 ) -> io::Result<()>
 where
@@ -35,8 +40,15 @@ where
         let listener = tokio::net::TcpListener::from_std(listener)?;
         loop {
             let (stream, _) = listener.accept().await?;
-            let (options, handle) = (options.clone(), handle.clone());
+            let (options, handle, tls) = (options.clone(), handle.clone(), tls.cloned());
             tokio::spawn(async move {
+                let stream = match tls {
+                    Some(config) => match wsflow::tokio::tls_accept(stream, config).await {
+                        Ok(stream) => stream,
+                        Err(error) => return eprintln!("TLS handshake failed: {error}"),
+                    },
+                    None => stream.into(),
+                };
                 match wsflow::tokio::accept_with(stream, &options, wsflow::accept_any).await {
                     Ok(ws) => handle(ws).await,
                     Err(error) => eprintln!("handshake failed: {error}"),
@@ -50,6 +62,7 @@ where
 pub fn serve_smol<F, Fut>(
     listener: TcpListener,
     options: &AcceptOptions,
+    tls: Option<&Arc<ServerConfig>>,
     handle: F,
 ) -> io::Result<()>
 where
@@ -60,8 +73,15 @@ where
         let listener = smol::net::TcpListener::try_from(listener)?;
         loop {
             let (stream, _) = listener.accept().await?;
-            let (options, handle) = (options.clone(), handle.clone());
+            let (options, handle, tls) = (options.clone(), handle.clone(), tls.cloned());
             smol::spawn(async move {
+                let stream = match tls {
+                    Some(config) => match wsflow::smol::tls_accept(stream, config).await {
+                        Ok(stream) => stream,
+                        Err(error) => return eprintln!("TLS handshake failed: {error}"),
+                    },
+                    None => stream.into(),
+                };
                 match wsflow::smol::accept_with(stream, &options, wsflow::accept_any).await {
                     Ok(ws) => handle(ws).await,
                     Err(error) => eprintln!("handshake failed: {error}"),
@@ -76,6 +96,7 @@ where
 pub fn serve_async_std<F, Fut>(
     listener: TcpListener,
     options: &AcceptOptions,
+    tls: Option<&Arc<ServerConfig>>,
     handle: F,
 ) -> io::Result<()>
 where
@@ -86,8 +107,15 @@ where
         let listener = async_std::net::TcpListener::from(listener);
         loop {
             let (stream, _) = listener.accept().await?;
-            let (options, handle) = (options.clone(), handle.clone());
+            let (options, handle, tls) = (options.clone(), handle.clone(), tls.cloned());
             async_std::task::spawn(async move {
+                let stream = match tls {
+                    Some(config) => match wsflow::async_std::tls_accept(stream, config).await {
+                        Ok(stream) => stream,
+                        Err(error) => return eprintln!("TLS handshake failed: {error}"),
+                    },
+                    None => stream.into(),
+                };
                 match wsflow::async_std::accept_with(stream, &options, wsflow::accept_any).await {
                     Ok(ws) => handle(ws).await,
                     Err(error) => eprintln!("handshake failed: {error}"),

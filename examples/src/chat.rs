@@ -157,10 +157,14 @@ pub fn serve_room(runtime: RuntimeChoice, listener: TcpListener, room: Room) -> 
     let options = server_options();
     // Each accepted connection runs as a member of a clone of the same room.
     match runtime {
-        RuntimeChoice::Tokio => serve_tokio(listener, &options, move |ws| room.clone().serve(ws)),
-        RuntimeChoice::Smol => serve_smol(listener, &options, move |ws| room.clone().serve(ws)),
+        RuntimeChoice::Tokio => {
+            serve_tokio(listener, &options, None, move |ws| room.clone().serve(ws))
+        }
+        RuntimeChoice::Smol => {
+            serve_smol(listener, &options, None, move |ws| room.clone().serve(ws))
+        }
         RuntimeChoice::AsyncStd => {
-            serve_async_std(listener, &options, move |ws| room.clone().serve(ws))
+            serve_async_std(listener, &options, None, move |ws| room.clone().serve(ws))
         }
         RuntimeChoice::Blocking => Err(io::Error::other("the chat needs an async runtime")),
     }

@@ -2,6 +2,9 @@
 
 use std::io;
 use std::net::TcpListener;
+use std::sync::Arc;
+
+use wsflow::tls::rustls::ServerConfig;
 use wsflow::{AcceptOptions, Error, Runtime, Transport, WebSocket};
 
 use crate::asynchronous;
@@ -45,25 +48,32 @@ pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
     }
 }
 
-/// Serves on the chosen runtime until killed.
+/// Serves on the chosen runtime until killed; over TLS (wss://) with `tls`.
 pub fn serve(
     runtime: RuntimeChoice,
     listener: TcpListener,
     options: &AcceptOptions,
+    tls: Option<&Arc<ServerConfig>>,
 ) -> io::Result<()> {
+    // Tools read this line: the plain form stays as it was.
+    let tls_note = if tls.is_some() { " (wss)" } else { "" };
     eprintln!(
-        "echo-server ({runtime}) listening on {}",
+        "echo-server ({runtime}) listening on {}{tls_note}",
         listener.local_addr()?
     );
     match runtime {
+        RuntimeChoice::Blocking if tls.is_some() => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "--tls-cert is not supported with --runtime blocking yet (use tokio, smol or async-std)",
+        )),
         RuntimeChoice::Blocking => {
             serve_blocking(&listener, options);
             Ok(())
         }
-        RuntimeChoice::Tokio => asynchronous::serve_tokio(listener, options, echo_connection),
-        RuntimeChoice::Smol => asynchronous::serve_smol(listener, options, echo_connection),
+        RuntimeChoice::Tokio => asynchronous::serve_tokio(listener, options, tls, echo_connection),
+        RuntimeChoice::Smol => asynchronous::serve_smol(listener, options, tls, echo_connection),
         RuntimeChoice::AsyncStd => {
-            asynchronous::serve_async_std(listener, options, echo_connection)
+            asynchronous::serve_async_std(listener, options, tls, echo_connection)
         }
     }
 }

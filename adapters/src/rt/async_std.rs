@@ -57,7 +57,36 @@ impl<S: AsyncRead + AsyncWrite + ShutdownWrite + Unpin> Transport for AsyncStdIo
     }
 }
 
-/// A WebSocket over an async-std socket, by default a `TcpStream`.
-pub type WebSocketStream<S = TcpStream> = WebSocket<AsyncStdIo<S>, AsyncIoRuntime>;
+pub use crate::futures_io::MaybeTls;
 
-tcp_helpers!("async-std", TcpStream, AsyncStdIo);
+/// An async-std TCP stream, with or without TLS: what `connect` returns and `accept_with`
+/// takes.
+pub type MaybeTlsStream = MaybeTls<TcpStream>;
+
+/// A WebSocket over an async-std socket, by default a TCP stream with or without TLS (what
+/// `connect` and `accept` give).
+pub type WebSocketStream<S = MaybeTlsStream> = WebSocket<AsyncStdIo<S>, AsyncIoRuntime>;
+
+/// A plain or TLS socket as a transport: close_notify (TLS), then `shutdown(Write)`, since
+/// async-std's own close only flushes.
+impl<S: AsyncRead + AsyncWrite + ShutdownWrite + Unpin> Transport for AsyncStdIo<MaybeTls<S>> {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+
+    forward_writes!();
+
+    fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(Pin::new(&mut self.0).poll_close(cx))?;
+        Poll::Ready(self.0.get_ref().shutdown_write())
+    }
+}
+
+/// Resolves with async-std's resolver (a blocking lookup on its thread pool).
+async fn resolve(host: String, port: u16) -> io::Result<Vec<std::net::SocketAddr>> {
+    use ::async_std::net::ToSocketAddrs as _;
+    Ok((host.as_str(), port).to_socket_addrs().await?.collect())
+}
+
+futures_net!(AsyncStdNet, TcpStream, AsyncStdIo, resolve);
+tcp_helpers!("async-std", AsyncStdIo, AsyncStdNet);

@@ -9,6 +9,7 @@ use std::time::Instant;
 use async_io::Timer;
 use futures_io::{AsyncRead, AsyncWrite};
 
+pub use crate::futures_stream::MaybeTls;
 use crate::{Runtime, Transport};
 
 /// The `async-io` runtime, used by smol and async-std: `async_io::Timer` and the system clock.

@@ -14,7 +14,19 @@ use smol::net::TcpStream;
 use crate::WebSocket;
 pub use crate::futures_io::{AsyncIoRuntime, FuturesIo};
 
-/// A WebSocket over a smol stream, by default a `TcpStream`.
-pub type WebSocketStream<S = TcpStream> = WebSocket<FuturesIo<S>, AsyncIoRuntime>;
+pub use crate::futures_io::MaybeTls;
 
-tcp_helpers!("smol", TcpStream, FuturesIo);
+/// A smol TCP stream, with or without TLS: what `connect` returns and `accept_with` takes.
+pub type MaybeTlsStream = MaybeTls<TcpStream>;
+
+/// A WebSocket over a smol stream, by default a TCP stream with or without TLS (what
+/// `connect` and `accept` give).
+pub type WebSocketStream<S = MaybeTlsStream> = WebSocket<FuturesIo<S>, AsyncIoRuntime>;
+
+/// Resolves with smol's resolver (a blocking lookup on its thread pool).
+async fn resolve(host: String, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    smol::net::resolve((host.as_str(), port)).await
+}
+
+futures_net!(SmolNet, TcpStream, FuturesIo, resolve);
+tcp_helpers!("smol", FuturesIo, SmolNet);

@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use ::tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use ::tokio::net::TcpStream;
+
 use ::tokio::time::Sleep;
 
 use crate::{Runtime, Transport, WebSocket};
@@ -61,7 +61,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport for TokioIo<S> {
     }
 }
 
-/// A WebSocket over a tokio stream, by default a `TcpStream`.
-pub type WebSocketStream<S = TcpStream> = WebSocket<TokioIo<S>, TokioRuntime>;
+pub use crate::tokio_stream::MaybeTlsStream;
+#[cfg(feature = "rustls")]
+pub use crate::tokio_stream::tls_accept;
 
-tcp_helpers!("tokio", TcpStream, TokioIo);
+/// A WebSocket over a tokio stream, by default a TCP stream with or without TLS (what
+/// `connect` and `accept` give).
+pub type WebSocketStream<S = MaybeTlsStream> = WebSocket<TokioIo<S>, TokioRuntime>;
+
+tcp_helpers!("tokio", TokioIo, crate::tokio_stream::TokioNet);

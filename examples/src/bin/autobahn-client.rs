@@ -1,6 +1,9 @@
 //! `autobahn-client --runtime {blocking,tokio,smol,async-std} --url ws://127.0.0.1:PORT
-//! --agent NAME [--deflate] [--max-message-size BYTES]`: the Autobahn client testee loop.
+//! --agent NAME [--deflate] [--max-message-size BYTES] [--ca-file CA.pem]`: the Autobahn
+//! client testee loop; a `wss://` URL is verified against `--ca-file` if given, else the
+//! bundled web roots.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -28,12 +31,24 @@ struct Args {
     /// The largest message accepted, in bytes (default 64 MiB).
     #[arg(long, value_name = "BYTES")]
     max_message_size: Option<u64>,
+    /// Trust only the CA certificates of this PEM file for wss:// URLs.
+    #[arg(long, value_name = "CA.pem")]
+    ca_file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
     let args = cli::parse::<Args>();
     let mut options = ConnectOptions::new().config(testee_config(args.max_message_size));
     options.deflate = testee_deflate(args.deflate);
+    if let Some(ca_file) = &args.ca_file {
+        match wsflow::tls::client_config_from_ca_file(ca_file) {
+            Ok(config) => options = options.tls_config(config),
+            Err(error) => {
+                eprintln!("autobahn-client: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     match autobahn::run(args.runtime, &args.url, &args.agent, &options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -121,7 +121,7 @@ fn async_demo(runtime: RuntimeChoice) -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let url = format!("ws://{}/demo", listener.local_addr()?);
     // The server runs until the process exits; the demo only needs it for one client.
-    std::thread::spawn(move || echo_server::serve(runtime, listener, &AcceptOptions::new()));
+    std::thread::spawn(move || echo_server::serve(runtime, listener, &AcceptOptions::new(), None));
     match runtime {
         RuntimeChoice::Tokio => tokio_runtime()?.block_on(async {
             let ws = wsflow::tokio::connect(&url)

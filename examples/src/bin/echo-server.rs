@@ -1,7 +1,9 @@
 //! `echo-server --runtime {blocking,tokio,smol,async-std} --addr 127.0.0.1:PORT [--deflate]
-//! [--max-message-size BYTES]`: echoes every message until killed.
+//! [--max-message-size BYTES] [--tls-cert CERT.pem --tls-key KEY.pem]`: echoes every message
+//! until killed; with the TLS flags it serves wss:// on the same address.
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -25,16 +27,32 @@ struct Args {
     /// The largest message accepted, in bytes (default 64 MiB).
     #[arg(long, value_name = "BYTES")]
     max_message_size: Option<u64>,
+    /// Serve wss://: the certificate chain (PEM, leaf first).
+    #[arg(long, value_name = "CERT.pem", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM, PKCS#8).
+    #[arg(long, value_name = "KEY.pem", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
     let args = cli::parse::<Args>();
     let mut options = AcceptOptions::new().config(testee_config(args.max_message_size));
     options.deflate = testee_deflate(args.deflate);
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match wsflow::tls::server_config_from_pem(cert, key) {
+            Ok(config) => Some(config),
+            Err(error) => {
+                eprintln!("echo-server: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
     let result = TcpListener::bind(args.addr)
         .map_err(|e| format!("bind {}: {e}", args.addr))
         .and_then(|listener| {
-            echo::serve(args.runtime, listener, &options).map_err(|e| e.to_string())
+            echo::serve(args.runtime, listener, &options, tls.as_ref()).map_err(|e| e.to_string())
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

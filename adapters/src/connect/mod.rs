@@ -1,0 +1,256 @@
+//! A client's whole way to an open WebSocket, written once for every runtime: resolve, TCP,
+//! proxy, TLS, handshake and redirects, all under one deadline whose timer comes from the
+//! [`Runtime`]. A runtime module supplies only the [`Net`] primitives.
+
+mod error;
+mod options;
+mod redirect;
+
+use std::future::{Future, poll_fn};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use wsflow_core::handshake::{ClientRequest, HandshakeError};
+
+pub use error::{ConnectError, ConnectStep};
+pub use options::DEFAULT_CONNECT_TIMEOUT;
+
+use crate::api::WebSocket;
+use crate::error::Error;
+use crate::options::ConnectOptions;
+use crate::proxy;
+use crate::runtime::Runtime;
+use crate::transport::Transport;
+
+/// What a runtime supplies for a client connect; everything else is generic.
+pub(crate) trait Net {
+    /// The runtime whose timer bounds the connect.
+    type Runtime: Runtime;
+    /// The runtime's TCP stream.
+    type Tcp: Send;
+    /// The transport the WebSocket runs over (plain or TLS).
+    type Transport: Transport + Send;
+
+    /// Resolves `host` (a name, not an IP literal).
+    fn resolve(host: String, port: u16)
+    -> impl Future<Output = io::Result<Vec<SocketAddr>>> + Send;
+
+    /// Opens TCP to `addr` (with `TCP_NODELAY`).
+    fn tcp(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Tcp>> + Send;
+
+    /// The TCP stream as a transport, for the proxy exchange before TLS.
+    fn raw(tcp: &mut Self::Tcp) -> impl Transport + Send + '_;
+
+    /// The TCP stream as the WebSocket's transport, without TLS.
+    fn plain(tcp: Self::Tcp) -> Self::Transport;
+
+    /// The TLS client handshake over `tcp`.
+    #[cfg(feature = "rustls")]
+    fn tls(
+        tcp: Self::Tcp,
+        config: std::sync::Arc<rustls::ClientConfig>,
+        name: rustls::pki_types::ServerName<'static>,
+    ) -> impl Future<Output = io::Result<Self::Transport>> + Send;
+}
+
+/// Runs `future` until `deadline` on `R`'s timer: `None` if the deadline passed first.
+pub(crate) async fn within<R: Runtime, F: Future>(
+    deadline: Instant,
+    future: F,
+) -> Option<F::Output> {
+    let mut future = pin!(future);
+    let mut timer = pin!(R::sleep_until(deadline));
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// The connect deadline and how it was set, for the error that names it.
+#[derive(Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    timeout: Duration,
+}
+
+impl Deadline {
+    /// Runs an I/O step under the deadline, naming `step` and `addr` in its error.
+    async fn step<R: Runtime, T>(
+        self,
+        step: ConnectStep,
+        addr: &str,
+        future: impl Future<Output = io::Result<T>>,
+    ) -> Result<T, Error> {
+        match within::<R, _>(self.at, future).await {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(error)) => Err(ConnectError::failed(step, addr, error).into()),
+            None => Err(ConnectError::timed_out(step, addr, self.timeout).into()),
+        }
+    }
+}
+
+/// `host:port`, with brackets around an IPv6 literal.
+pub(crate) fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// Connects to a `ws://` or `wss://` URL with `options`: the runtime modules' `connect_with`.
+pub(crate) async fn connect<N: Net>(
+    url: &str,
+    options: &ConnectOptions,
+) -> Result<WebSocket<N::Transport, N::Runtime>, Error> {
+    let timeout = options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let now = N::Runtime::now();
+    // A deadline past the clock's range is no deadline; a year stands in for it.
+    let at = now
+        .checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
+        .unwrap_or(now);
+    let deadline = Deadline { at, timeout };
+    let mut options = options.clone();
+    let mut url = url.to_owned();
+    let mut redirects_left = options.max_redirects;
+    loop {
+        let request = options.request(&url)?;
+        match attempt::<N>(&request, &options, deadline).await {
+            Err(Error::Handshake(HandshakeError::UnexpectedStatus(response)))
+                if redirects_left > 0 && redirect::is_redirect(response.status()) =>
+            {
+                redirects_left -= 1;
+                let next = redirect::follow(&request, &response)?;
+                if next.cross_origin {
+                    redirect::drop_credentials(&mut options.headers);
+                }
+                url = next.url;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One connect to `request`'s server, without redirects.
+async fn attempt<N: Net>(
+    request: &ClientRequest,
+    options: &ConnectOptions,
+    deadline: Deadline,
+) -> Result<WebSocket<N::Transport, N::Runtime>, Error> {
+    #[cfg(not(feature = "rustls"))]
+    if request.is_secure() {
+        let why = "wss (enable wsflow's `rustls` feature for TLS)".to_owned();
+        return Err(HandshakeError::UnsupportedScheme(why).into());
+    }
+    let target = authority(request.host(), request.port());
+    let proxy = match &options.proxy {
+        Some(proxy) => Some(proxy.clone()),
+        None if options.proxy_from_env => proxy::from_env(request.is_secure(), request.host())
+            .map_err(|error| {
+                Error::from(ConnectError::failed(
+                    ConnectStep::Proxy,
+                    target.clone(),
+                    error,
+                ))
+            })?,
+        None => None,
+    };
+    let (host, port) = proxy
+        .as_ref()
+        .map_or((request.host(), request.port()), |proxy| {
+            (proxy.host(), proxy.port())
+        });
+    let mut tcp = dial::<N>(host, port, deadline).await?;
+    if let Some(proxy) = &proxy {
+        let exchange = proxy::handshake(N::raw(&mut tcp), proxy, request.host(), request.port());
+        let addr = authority(proxy.host(), proxy.port());
+        deadline
+            .step::<N::Runtime, _>(ConnectStep::Proxy, &addr, exchange)
+            .await?;
+    }
+    let transport = if request.is_secure() {
+        secure::<N>(tcp, request, options, deadline, &target).await?
+    } else {
+        N::plain(tcp)
+    };
+    let handshake = WebSocket::client(transport, request.clone(), options.config.clone());
+    match within::<N::Runtime, _>(deadline.at, handshake).await {
+        Some(result) => result,
+        None => {
+            Err(ConnectError::timed_out(ConnectStep::Handshake, target, deadline.timeout).into())
+        }
+    }
+}
+
+/// Resolves `host` (unless it is an IP literal) and opens TCP to the first address that
+/// answers; the error names the last address tried.
+async fn dial<N: Net>(host: &str, port: u16, deadline: Deadline) -> Result<N::Tcp, Error> {
+    let name = authority(host, port);
+    let addrs = if let Ok(ip) = host.parse::<IpAddr>() {
+        vec![SocketAddr::new(ip, port)]
+    } else {
+        let lookup = N::resolve(host.to_owned(), port);
+        deadline
+            .step::<N::Runtime, _>(ConnectStep::Resolve, &name, lookup)
+            .await?
+    };
+    let mut last = ConnectError::failed(
+        ConnectStep::Resolve,
+        name,
+        io::Error::new(io::ErrorKind::NotFound, "the name has no address"),
+    );
+    for addr in addrs {
+        match deadline
+            .step::<N::Runtime, _>(ConnectStep::Tcp, &addr.to_string(), N::tcp(addr))
+            .await
+        {
+            Ok(tcp) => return Ok(tcp),
+            Err(Error::Connect(error)) if !error.is_timeout() => last = error,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last.into())
+}
+
+/// The TLS step of a `wss://` URL: the caller's config or the default one, SNI from the host.
+#[cfg(feature = "rustls")]
+async fn secure<N: Net>(
+    tcp: N::Tcp,
+    request: &ClientRequest,
+    options: &ConnectOptions,
+    deadline: Deadline,
+    target: &str,
+) -> Result<N::Transport, Error> {
+    let fail = |error| Error::from(ConnectError::failed(ConnectStep::Tls, target, error));
+    let config = match &options.tls {
+        Some(config) => config.clone(),
+        None => crate::tls::default_client_config().map_err(fail)?,
+    };
+    let name = crate::tls::server_name(request.host()).map_err(fail)?;
+    deadline
+        .step::<N::Runtime, _>(ConnectStep::Tls, target, N::tls(tcp, config, name))
+        .await
+}
+
+/// Without the `rustls` feature a `wss://` URL is refused before dialing (see [`attempt`]).
+#[cfg(not(feature = "rustls"))]
+#[allow(clippy::unused_async)] // the same shape as the TLS version, which awaits
+async fn secure<N: Net>(
+    tcp: N::Tcp,
+    _request: &ClientRequest,
+    _options: &ConnectOptions,
+    _deadline: Deadline,
+    _target: &str,
+) -> Result<N::Transport, Error> {
+    Ok(N::plain(tcp))
+}
