@@ -31,6 +31,9 @@
 //! [`Config::max_pending_events`] events wait to be received, so a slow reader pushes back
 //! on TCP instead of growing memory.
 //!
+//! **Blocking**: [`blocking`] runs the same core over `std::io` streams, a thread per
+//! connection, with no runtime and no feature.
+//!
 //! **Split**: [`WebSocket::split`] gives owned halves for two tasks; either one, awaited
 //! alone, keeps the whole connection going (pings answered, output written, timers run).
 //!
@@ -69,6 +72,7 @@
 mod glue;
 
 mod api;
+pub mod blocking;
 mod driver;
 mod error;
 mod handshake;

@@ -1,0 +1,215 @@
+//! The blocking loop's pieces, shared by [`WebSocket`](super::WebSocket) and the split
+//! halves: write the core's output, decide how long a read may wait, feed a read's result,
+//! and hand events out in order.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::time::{Duration, Instant};
+
+use wsflow_core::{CloseReport, Connection, Event, Message, State};
+
+use super::stream::{Stream, time_left};
+use crate::error::Error;
+
+/// Bytes asked for per read.
+pub(crate) const READ_SIZE: usize = 32 << 10;
+/// Output pieces handed to one vectored write.
+const MAX_SLICES: usize = 64;
+
+/// What to do before the next read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// A deadline had passed and was handled: look at the connection again.
+    Fired,
+    /// Read, waiting at most this long (`None`: until data comes).
+    Read(Option<Duration>),
+}
+
+/// The connection and what the blocking layer keeps beside it.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    pub(crate) conn: Connection,
+    /// Events taken out of the core by `close` (so that the core parses on to the peer's
+    /// close frame), still to be delivered: they come before the core's.
+    stash: VecDeque<Event>,
+    /// The final report, once [`Event::Closed`] was taken out of the core.
+    closed: Option<CloseReport>,
+    /// The write half was shut down, as the core asked (done once).
+    shutdown_done: bool,
+    /// The subprotocol agreed in the opening handshake.
+    pub(crate) subprotocol: Option<String>,
+}
+
+impl Engine {
+    pub(crate) fn new(conn: Connection, subprotocol: Option<String>) -> Self {
+        Engine {
+            conn,
+            stash: VecDeque::new(),
+            closed: None,
+            shutdown_done: false,
+            subprotocol,
+        }
+    }
+
+    pub(crate) fn close_report(&self) -> Option<&CloseReport> {
+        self.closed.as_ref()
+    }
+
+    fn note(&mut self, event: &Event) {
+        if let Event::Closed(report) = event {
+            self.closed = Some(report.clone());
+        }
+    }
+
+    /// The next event, stashed ones first.
+    pub(crate) fn next_event(&mut self) -> Option<Event> {
+        let event = self.stash.pop_front().or_else(|| self.conn.poll_event())?;
+        self.note(&event);
+        Some(event)
+    }
+
+    /// Puts back an event taken by [`Self::next_event`] that could not be delivered.
+    pub(crate) fn unget(&mut self, event: Event) {
+        self.stash.push_front(event);
+    }
+
+    /// Moves one event from the core to the stash, if the stash has room (twice what the
+    /// core itself queues, so memory stays bounded while `close` reads past undelivered
+    /// events). Returns whether one moved.
+    pub(crate) fn stash_one(&mut self) -> bool {
+        let limit = self.conn.config().max_pending_events.saturating_mul(2);
+        if self.stash.len() >= limit {
+            return false;
+        }
+        let Some(event) = self.conn.poll_event() else {
+            return false;
+        };
+        self.note(&event);
+        self.stash.push_back(event);
+        true
+    }
+
+    /// Once the core is closed, moves what is left of its queue to the stash, so that the
+    /// final report is known.
+    pub(crate) fn stash_rest(&mut self) {
+        while let Some(event) = self.conn.poll_event() {
+            self.note(&event);
+            self.stash.push_back(event);
+        }
+    }
+
+    /// Writes all queued output in whole vectored writes, then shuts the write half down if
+    /// the core asks. A write that times out (the application may set a write timeout on its
+    /// socket) lets the core's timers run, so a close timeout still ends a stuck write.
+    /// Once the connection is closed, failures are ignored: the peer may be gone.
+    pub(crate) fn write_out<S: Stream>(
+        &mut self,
+        stream: &mut S,
+        now: impl Fn() -> Instant,
+    ) -> Result<(), Error> {
+        let result = self.try_write_out(stream, now);
+        match result {
+            Err(_) if self.conn.state() == State::Closed => Ok(()),
+            other => other,
+        }
+    }
+
+    fn try_write_out<S: Stream>(
+        &mut self,
+        stream: &mut S,
+        now: impl Fn() -> Instant,
+    ) -> Result<(), Error> {
+        let mut wrote = false;
+        while self.conn.buffered_amount() > 0 {
+            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+            let filled = self.conn.output_vectored(&mut slices);
+            match stream.write_vectored(slices.get(..filled).unwrap_or_default()) {
+                Ok(0) => return Err(self.fail(io::ErrorKind::WriteZero.into())),
+                Ok(n) => {
+                    self.conn.consume_output(n);
+                    wrote = true;
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) if is_timeout(&error) => self.conn.handle_timeout(now()),
+                Err(error) => return Err(self.fail(error)),
+            }
+        }
+        if wrote {
+            if let Err(error) = stream.flush() {
+                return Err(self.fail(error));
+            }
+        }
+        if self.conn.wants_shutdown() && !self.shutdown_done {
+            self.shutdown_done = true;
+            match stream.shutdown_write() {
+                // The peer is already gone: the FIN has nobody to reach.
+                Err(error) if error.kind() != io::ErrorKind::NotConnected => {
+                    return Err(self.fail(error));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles a passed deadline, or says how long the next read may wait. `cap` bounds
+    /// the wait further (see the split reader).
+    pub(crate) fn wait(&mut self, now: Instant, cap: Option<Duration>) -> Wait {
+        let deadline = self.conn.poll_timeout();
+        if deadline.is_some_and(|deadline| deadline <= now) {
+            self.conn.handle_timeout(now);
+            return Wait::Fired;
+        }
+        let left = time_left(deadline, now);
+        Wait::Read(match (left, cap) {
+            (Some(left), Some(cap)) => Some(left.min(cap)),
+            (left, cap) => left.or(cap),
+        })
+    }
+
+    /// Feeds the result of one read to the core: bytes, EOF, or a timeout (the core's
+    /// timers then run). Any other failure aborts the connection and is returned.
+    pub(crate) fn feed(
+        &mut self,
+        now: Instant,
+        read: io::Result<usize>,
+        buf: &[u8],
+    ) -> Result<(), Error> {
+        match read {
+            Ok(0) => self.conn.receive_eof(now),
+            Ok(n) => self.conn.receive(now, buf.get(..n).unwrap_or_default()),
+            Err(error) if is_timeout(&error) => self.conn.handle_timeout(now),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            // A reset while closing ends the connection as an EOF would.
+            Err(_) if self.conn.state() == State::Closing => self.conn.receive_eof(now),
+            Err(error) => return Err(self.fail(error)),
+        }
+        Ok(())
+    }
+
+    /// The transport failed: abort the connection (its `Closed`, cause `Aborted`, comes
+    /// after the events already queued) and hand the error to the caller.
+    pub(crate) fn fail(&mut self, error: io::Error) -> Error {
+        self.conn.abort();
+        Error::Io(error)
+    }
+}
+
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// What `recv` makes of an event: a data message, the end (`Ok(None)` if clean, the error
+/// otherwise), or a control event to skip (`None`).
+pub(crate) fn as_message(event: Event) -> Option<Result<Option<Message>, Error>> {
+    match event {
+        Event::Message(message) | Event::MessageChunk { chunk: message, .. } => {
+            Some(Ok(Some(message)))
+        }
+        Event::Closed(report) => Some(Error::from_close(&report).map_or(Ok(None), Err)),
+        _ => None,
+    }
+}

@@ -1,0 +1,273 @@
+//! [`WebSocket`]: an open connection over a blocking [`Stream`], one thread at a time.
+
+use bytes::Bytes;
+use wsflow_core::{CloseCode, CloseReport, Connection, Event, Message, MessageKind, Role, State};
+
+use super::engine::{Engine, READ_SIZE, Wait, as_message};
+use super::split::{Reader, Writer};
+use super::stream::{Clock, Stream, SystemClock};
+use crate::error::Error;
+
+/// An open WebSocket connection over a blocking stream `S`, timed by clock `C`.
+///
+/// The connection makes progress only inside calls: [`recv`](Self::recv) reads, answers
+/// pings and runs the keepalive and close timers while it waits; [`send`](Self::send)
+/// writes. Every wait is bounded by the core's next deadline: before each read the stream's
+/// read timeout is set to the time left, and a read that times out runs the timers, so a
+/// keepalive or close timeout fires even while `recv` is blocked. Writes block until the
+/// stream takes the bytes — that is the backpressure; set a write timeout on the socket to
+/// bound them (a write that times out runs the timers too, so the close timeout ends it).
+///
+/// The end is reported as by the async [`WebSocket::recv`](crate::WebSocket::recv):
+/// `Ok(None)` after a clean close, one `Err` for an unclean end, then `Ok(None)`.
+pub struct WebSocket<S, C = SystemClock> {
+    pub(crate) stream: S,
+    pub(crate) engine: Engine,
+    pub(crate) clock: C,
+    buf: Vec<u8>,
+}
+
+impl<S, C> std::fmt::Debug for WebSocket<S, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("blocking::WebSocket")
+            .field("state", &self.engine.conn.state())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Stream> WebSocket<S> {
+    /// Wraps a stream on which the opening handshake has already taken place and the
+    /// connection for it. Bytes the handshake read past its end must already have been fed
+    /// to `connection`.
+    pub fn from_connection(stream: S, connection: Connection) -> Self {
+        Self::from_connection_with_clock(stream, connection, SystemClock)
+    }
+}
+
+impl<S: Stream, C: Clock> WebSocket<S, C> {
+    /// [`from_connection`](WebSocket::from_connection) on another clock (a test's virtual
+    /// time); `connection` must have been created with that clock's `now`.
+    pub fn from_connection_with_clock(stream: S, connection: Connection, clock: C) -> Self {
+        Self::open(stream, Engine::new(connection, None), clock)
+    }
+
+    pub(crate) fn open(stream: S, engine: Engine, clock: C) -> Self {
+        WebSocket {
+            stream,
+            engine,
+            clock,
+            buf: vec![0; READ_SIZE],
+        }
+    }
+
+    /// Receives the next data message. Pings are answered and pongs consumed on the way.
+    ///
+    /// Returns `Ok(None)` once the connection is over after a clean close handshake (the
+    /// report is then in [`close_report`](Self::close_report)). An unclean end is reported
+    /// once as an error — [`Error::Protocol`], [`Error::Abnormal`] for EOF or a timeout,
+    /// [`Error::Io`] for a transport failure (followed by `Abnormal`) — and every later call
+    /// returns `Ok(None)`.
+    pub fn recv(&mut self) -> Result<Option<Message>, Error> {
+        loop {
+            let Some(event) = self.recv_event()? else {
+                return Ok(None);
+            };
+            if let Some(result) = as_message(event) {
+                return result;
+            }
+        }
+    }
+
+    /// Receives the next event of any kind: messages, pings (already answered when
+    /// auto-pong is on), pongs, the peer's close frame, and last [`Event::Closed`] with the
+    /// final report; `Ok(None)` after that.
+    pub fn recv_event(&mut self) -> Result<Option<Event>, Error> {
+        loop {
+            if let Some(event) = self.engine.next_event() {
+                // Replies the core queued while parsing (pongs, the close reply) go out now,
+                // not at the application's next call.
+                if let Err(error) = self.write_out() {
+                    self.engine.unget(event);
+                    return Err(error);
+                }
+                return Ok(Some(event));
+            }
+            if self.engine.conn.state() == State::Closed {
+                self.write_out()?;
+                return Ok(None);
+            }
+            self.write_out()?;
+            self.read_once()?;
+        }
+    }
+
+    /// Queues a data message as one frame without waiting for it to be written, unless the
+    /// write buffer is above
+    /// [`Config::write_buffer_high_water`](wsflow_core::Config::write_buffer_high_water):
+    /// then everything queued is written first (blocking: the backpressure). A later `send`,
+    /// `flush`, `recv` or `close` writes it. Fails with [`Error::Closed`] once a close frame
+    /// has been sent or the connection is over.
+    pub fn write(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        self.engine.conn.send(message)?;
+        if self.engine.conn.is_above_high_water() {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Sends a data message: queues it and writes everything queued (blocking until the
+    /// stream takes it).
+    pub fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
+        self.engine.conn.send(message)?;
+        self.write_out()
+    }
+
+    /// Sends one fragment of a message streamed out in pieces (see
+    /// [`Connection::send_fragment`]): the first call starts a message of `kind`, the call
+    /// with `fin` ends it.
+    pub fn send_fragment(
+        &mut self,
+        kind: MessageKind,
+        payload: impl Into<Bytes>,
+        fin: bool,
+    ) -> Result<(), Error> {
+        self.engine.conn.send_fragment(kind, payload, fin)?;
+        self.write_out()
+    }
+
+    /// Sends a ping (payload ≤ 125 bytes); the pong arrives as [`Event::Pong`] through
+    /// [`recv_event`](Self::recv_event).
+    pub fn ping(&mut self, payload: impl Into<Bytes>) -> Result<(), Error> {
+        self.engine.conn.send_ping(payload)?;
+        self.write_out()
+    }
+
+    /// Sends a pong: unsolicited, or the answer to a ping when auto-pong is off.
+    pub fn pong(&mut self, payload: impl Into<Bytes>) -> Result<(), Error> {
+        self.engine.conn.send_pong(payload)?;
+        self.write_out()
+    }
+
+    /// Writes everything queued (and the FIN, if the core asks for it).
+    pub fn flush(&mut self) -> Result<(), Error> {
+        self.write_out()
+    }
+
+    /// Closes the connection: sends a close frame with `code` and `reason` (unless one is
+    /// already out), waits for the peer's, and for the TCP teardown — a server shuts its
+    /// write half down, a client waits for the server's FIN — all bounded by
+    /// [`Config::close_timeout`](wsflow_core::Config::close_timeout). Returns the final
+    /// report, whose `cause` says whether the handshake was clean.
+    ///
+    /// Nothing already received is lost: messages that arrived before or during the close
+    /// stay queued, and later calls to [`recv`](Self::recv) return them, in order, before
+    /// the end. To let the handshake finish meanwhile, `close` reads past them, holding up to
+    /// twice [`Config::max_pending_events`](wsflow_core::Config::max_pending_events) events;
+    /// beyond that it stops reading and the close timeout ends the handshake.
+    ///
+    /// Fails with [`Error::Send`] for a code that may not be sent or a reason over 123
+    /// bytes, and with [`Error::Io`] if the stream fails. Calling it again completes the
+    /// same handshake.
+    pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<CloseReport, Error> {
+        if self.engine.conn.state() != State::Closed {
+            match self.engine.conn.close(self.clock.now(), code, reason) {
+                // Our close frame is already out (an earlier call, or the reply to the
+                // peer's): keep waiting for the end.
+                Ok(()) | Err(wsflow_core::SendError::Closed) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        loop {
+            if self.engine.conn.state() == State::Closed {
+                self.engine.stash_rest();
+                self.write_out()?;
+                return self.engine.close_report().cloned().ok_or(Error::Closed);
+            }
+            if self.engine.stash_one() {
+                continue;
+            }
+            self.write_out()?;
+            self.read_once()?;
+        }
+    }
+
+    /// The final report, once the end of the connection was received through `recv`,
+    /// `recv_event` or `close`.
+    pub fn close_report(&self) -> Option<CloseReport> {
+        self.engine.close_report().cloned()
+    }
+
+    /// The subprotocol agreed in the opening handshake.
+    pub fn subprotocol(&self) -> Option<&str> {
+        self.engine.subprotocol.as_deref()
+    }
+
+    /// Client or server.
+    pub fn role(&self) -> Role {
+        self.engine.conn.role()
+    }
+
+    /// Where the connection is in its life.
+    pub fn state(&self) -> State {
+        self.engine.conn.state()
+    }
+
+    /// Bytes queued for writing.
+    pub fn buffered_amount(&self) -> usize {
+        self.engine.conn.buffered_amount()
+    }
+
+    /// The stream.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    /// The stream. Reading or writing it directly corrupts the connection; use it for
+    /// socket options.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+
+    /// Splits the connection into a [`Reader`] and a [`Writer`] for two threads, over two
+    /// handles of the stream (see [`Stream::try_clone`]); fails if the stream cannot be
+    /// cloned. See the [`split` module docs](super#split) for what can block what.
+    pub fn split(self) -> Result<(Reader<S, C>, Writer<S, C>), Error>
+    where
+        C: Clone,
+    {
+        let read_half = self.stream.try_clone()?;
+        Ok(super::split::split(self, read_half))
+    }
+
+    pub(crate) fn into_parts(self) -> (S, Engine, C, Vec<u8>) {
+        (self.stream, self.engine, self.clock, self.buf)
+    }
+
+    fn write_out(&mut self) -> Result<(), Error> {
+        let clock = &self.clock;
+        self.engine.write_out(&mut self.stream, || clock.now())
+    }
+
+    /// Waits for input or the next deadline, whichever comes first, and feeds the core.
+    fn read_once(&mut self) -> Result<(), Error> {
+        let now = self.clock.now();
+        let timeout = match self.engine.wait(now, None) {
+            Wait::Fired => return Ok(()),
+            Wait::Read(timeout) => timeout,
+        };
+        if !self.engine.conn.wants_read() {
+            // Only while `close` holds a full stash: nothing may be read, so wait for the
+            // close timer.
+            if let Some(deadline) = self.engine.conn.poll_timeout() {
+                self.clock.sleep_until(deadline);
+                self.engine.conn.handle_timeout(self.clock.now());
+            }
+            return Ok(());
+        }
+        if let Err(error) = self.stream.set_read_timeout(timeout) {
+            return Err(self.engine.fail(error));
+        }
+        let read = self.stream.read(&mut self.buf);
+        self.engine.feed(self.clock.now(), read, &self.buf)
+    }
+}
