@@ -8,6 +8,7 @@ use wsflow_conformance::exec::{applies, role_name, run, runnable};
 use wsflow_conformance::parse::load_dir;
 use wsflow_conformance::runner::Runner;
 use wsflow_conformance::runner::adapter_runner::{AsyncStdRunner, SmolRunner, TokioRunner};
+use wsflow_conformance::runner::blocking_runner::BlockingRunner;
 use wsflow_conformance::runner::core_runner::CoreRunner;
 
 /// The implementations under test.
@@ -17,6 +18,7 @@ fn runners() -> Vec<Box<dyn Runner>> {
         Box::new(TokioRunner),
         Box::new(SmolRunner),
         Box::new(AsyncStdRunner),
+        Box::new(BlockingRunner),
     ]
 }
 

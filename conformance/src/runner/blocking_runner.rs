@@ -1,0 +1,591 @@
+//! The runner for `wsflow::blocking`: the endpoint on real threads, over an in-memory
+//! stream on a virtual clock.
+//!
+//! Two endpoint threads, as an application of the blocking API has them: the *reader*
+//! runs the opening handshake (or `from_connection`), splits the connection, and loops on
+//! [`Reader::recv_event`] while the script drains events; the *app* thread takes the
+//! script's `app` steps from a command queue and runs them through the [`Writer`] half
+//! (a `close` only starts the handshake there; the reader finishes it). The session thread
+//! plays the peer.
+//!
+//! [`VirtualStream`] implements `blocking::Stream` and [`VirtualClock`] `blocking::Clock`
+//! over one shared [`World`]: a read waits (condvar) until data or EOF arrives or virtual
+//! time reaches its read timeout (then fails with `TimedOut`); a write waits while the peer
+//! does not read; [`Session::advance`] moves the clock from deadline to deadline and wakes
+//! the threads whose wait ends.
+//!
+//! *Settled* means every endpoint thread waits in one of these tracked waits (a read, a
+//! write, a sleep, for draining, for a command) and no wait has been ended without its
+//! thread running since. One wait is not tracked: the connection's own mutex. When a thread
+//! holds it while blocked in a write (the peer does not read), the other thread, once past
+//! its read or into a command, can only wait for that lock; after [`LOCK_GRACE`] in that
+//! position it counts as settled too.
+//!
+//! API differences, not protocol ones: `wants_read` is not exposed (not checked), and an
+//! abort is dropping the connection, after which nothing is reported (scripts needing
+//! [`Capability::AbortEvent`] are skipped). A second `close` is refused with `closed`, as
+//! [`Writer::close`] only starts the handshake.
+
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Read, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use wsflow::blocking::{Clock, Reader, Stream, WebSocket, Writer};
+use wsflow::{AcceptOptions, ConnectOptions, Error};
+use wsflow_core::handshake::Accept;
+use wsflow_core::mask::FixedMask;
+use wsflow_core::{CloseCode, Connection, Event, Message, Role, SendError};
+
+use super::core_runner::{choose_subprotocol, client_request};
+use super::{ActionError, Capability, Observation, Runner, Session, Setup};
+use crate::names::handshake_error_name;
+use crate::script::{AppAction, HandshakeOutcome};
+
+/// How long a thread must have been heading for the connection's lock, while the other
+/// holds it blocked in a write, before it counts as waiting for that lock.
+const LOCK_GRACE: Duration = Duration::from_millis(20);
+/// A session that does not settle within this (real) time has a hung endpoint.
+const SETTLE_LIMIT: Duration = Duration::from_secs(20);
+
+const READER: usize = 0;
+const APP: usize = 1;
+
+thread_local! {
+    /// Which endpoint thread this is, for the phase bookkeeping of the stream and clock.
+    static WHO: Cell<usize> = const { Cell::new(READER) };
+}
+
+/// What a thread waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    Read,
+    Write,
+    Sleep,
+    Drain,
+    Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Running, or not started yet (no app thread before the handshake ends).
+    Running,
+    /// Past a read or into a command: its next step is taking the connection's lock.
+    Locking(Instant),
+    /// In a tracked wait; `woken` once its wait ended and until the thread runs.
+    Blocked {
+        on: On,
+        deadline: Option<Instant>,
+        woken: bool,
+    },
+    /// The thread has ended.
+    Gone,
+}
+
+/// Everything the endpoint threads and the session share.
+#[derive(Debug)]
+struct World {
+    inbound: VecDeque<Vec<u8>>,
+    eof: bool,
+    outbound: Vec<u8>,
+    peer_reading: bool,
+    shutdown: bool,
+    base: Instant,
+    elapsed: Duration,
+    phases: [Phase; 2],
+    app_started: bool,
+    draining: bool,
+    events: Vec<Event>,
+    outcome: Option<HandshakeOutcome>,
+    commands: VecDeque<(u64, AppAction)>,
+    results: Vec<(u64, Result<(), ActionError>)>,
+    next_command: u64,
+    stop: bool,
+}
+
+impl World {
+    fn now(&self) -> Instant {
+        self.base + self.elapsed
+    }
+
+    fn ready(&self, on: On) -> bool {
+        self.stop
+            || match on {
+                On::Read => !self.inbound.is_empty() || self.eof,
+                On::Write => self.peer_reading,
+                On::Sleep => false,
+                On::Drain => self.draining,
+                On::Command => !self.commands.is_empty(),
+            }
+    }
+
+    /// Marks the waits that the last change ended.
+    fn wake(&mut self) {
+        let now = self.now();
+        for i in 0..self.phases.len() {
+            if let Phase::Blocked {
+                on,
+                deadline,
+                woken: false,
+            } = self.phases[i]
+            {
+                if self.ready(on) || deadline.is_some_and(|deadline| deadline <= now) {
+                    self.phases[i] = Phase::Blocked {
+                        on,
+                        deadline,
+                        woken: true,
+                    };
+                }
+            }
+        }
+    }
+
+    fn settled(&self) -> bool {
+        (0..self.phases.len()).all(|i| match self.phases[i] {
+            Phase::Blocked { woken, .. } => !woken,
+            Phase::Gone => true,
+            Phase::Running => i == APP && !self.app_started,
+            Phase::Locking(since) => {
+                let other = self.phases[1 - i];
+                matches!(
+                    other,
+                    Phase::Blocked {
+                        on: On::Write,
+                        woken: false,
+                        ..
+                    }
+                ) && since.elapsed() >= LOCK_GRACE
+            }
+        })
+    }
+
+    /// The earliest deadline a tracked wait has, if it is at or before `target`.
+    fn next_deadline(&self, target: Instant) -> Option<Instant> {
+        self.phases
+            .iter()
+            .filter_map(|phase| match phase {
+                Phase::Blocked {
+                    deadline: Some(deadline),
+                    woken: false,
+                    ..
+                } => Some(*deadline),
+                _ => None,
+            })
+            .filter(|deadline| *deadline <= target)
+            .min()
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    world: Mutex<World>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The calling thread waits for `on` until `deadline` (virtual); returns the world and
+    /// whether the wait ended by its condition (false: by the deadline).
+    fn wait<'a>(
+        &'a self,
+        mut world: MutexGuard<'a, World>,
+        on: On,
+        deadline: Option<Instant>,
+    ) -> (MutexGuard<'a, World>, bool) {
+        let who = WHO.get();
+        if !world.ready(on) && deadline.is_none_or(|deadline| deadline > world.now()) {
+            world.phases[who] = Phase::Blocked {
+                on,
+                deadline,
+                woken: false,
+            };
+            self.changed.notify_all();
+            while !matches!(world.phases[who], Phase::Blocked { woken: true, .. }) {
+                world = self
+                    .changed
+                    .wait(world)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+        world.phases[who] = Phase::Running;
+        let ready = world.ready(on);
+        (world, ready)
+    }
+
+    /// Records the calling thread's phase.
+    fn set_phase(&self, phase: Phase) {
+        let mut world = self.lock();
+        world.phases[WHO.get()] = phase;
+        self.changed.notify_all();
+    }
+
+    /// Applies a change from the session, wakes the waits it ends, and waits until the
+    /// endpoint settles.
+    fn change(&self, change: impl FnOnce(&mut World)) -> MutexGuard<'_, World> {
+        let mut world = self.lock();
+        change(&mut world);
+        world.wake();
+        self.changed.notify_all();
+        self.settle(world)
+    }
+
+    fn settle<'a>(&'a self, mut world: MutexGuard<'a, World>) -> MutexGuard<'a, World> {
+        let started = Instant::now();
+        while !world.settled() {
+            assert!(
+                started.elapsed() < SETTLE_LIMIT,
+                "the blocking endpoint did not settle: {:?}",
+                world.phases
+            );
+            world = self
+                .changed
+                .wait_timeout(world, LOCK_GRACE)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        world
+    }
+}
+
+/// The endpoint's end of the in-memory stream.
+#[derive(Debug, Clone)]
+struct VirtualStream {
+    shared: Arc<Shared>,
+    read_timeout: Option<Duration>,
+}
+
+impl Read for VirtualStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let world = self.shared.lock();
+        let deadline = self.read_timeout.map(|timeout| world.now() + timeout);
+        let (mut world, ready) = self.shared.wait(world, On::Read, deadline);
+        world.phases[WHO.get()] = Phase::Locking(Instant::now());
+        if world.stop {
+            return Err(io::ErrorKind::ConnectionAborted.into());
+        }
+        if !ready {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        let Some(piece) = world.inbound.front_mut() else {
+            return Ok(0);
+        };
+        let n = piece.len().min(buf.len());
+        buf[..n].copy_from_slice(&piece[..n]);
+        piece.drain(..n);
+        if piece.is_empty() {
+            world.inbound.pop_front();
+        }
+        Ok(n)
+    }
+}
+
+impl Write for VirtualStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_vectored(&[IoSlice::new(buf)])
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let world = self.shared.lock();
+        if world.shutdown {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        let (mut world, _) = self.shared.wait(world, On::Write, None);
+        if world.stop {
+            return Err(io::ErrorKind::ConnectionAborted.into());
+        }
+        let before = world.outbound.len();
+        for buf in bufs {
+            world.outbound.extend_from_slice(buf);
+        }
+        Ok(world.outbound.len() - before)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Stream for VirtualStream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.read_timeout = timeout;
+        Ok(())
+    }
+
+    fn shutdown_write(&mut self) -> io::Result<()> {
+        self.shared.lock().shutdown = true;
+        Ok(())
+    }
+
+    fn try_clone(&self) -> io::Result<Self> {
+        Ok(self.clone())
+    }
+}
+
+/// The session's virtual time.
+#[derive(Debug, Clone)]
+struct VirtualClock(Arc<Shared>);
+
+impl Clock for VirtualClock {
+    fn now(&self) -> Instant {
+        self.0.lock().now()
+    }
+
+    fn sleep_until(&self, deadline: Instant) {
+        let world = self.0.lock();
+        drop(self.0.wait(world, On::Sleep, Some(deadline)));
+    }
+}
+
+/// Runs scripts against `wsflow::blocking` (see the module docs).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BlockingRunner;
+
+impl Runner for BlockingRunner {
+    fn name(&self) -> &'static str {
+        "blocking"
+    }
+
+    fn open(&self, setup: &Setup) -> Box<dyn Session> {
+        let shared = Arc::new(Shared {
+            world: Mutex::new(World {
+                inbound: VecDeque::new(),
+                eof: false,
+                outbound: Vec::new(),
+                peer_reading: true,
+                shutdown: false,
+                base: Instant::now(),
+                elapsed: Duration::ZERO,
+                phases: [Phase::Running; 2],
+                app_started: false,
+                draining: true,
+                events: Vec::new(),
+                outcome: None,
+                commands: VecDeque::new(),
+                results: Vec::new(),
+                next_command: 0,
+                stop: false,
+            }),
+            changed: Condvar::new(),
+        });
+        let setup = setup.clone();
+        let endpoint = Arc::clone(&shared);
+        thread::spawn(move || reader_thread(&endpoint, &setup));
+        let session = BlockingSession { shared };
+        drop(session.shared.settle(session.shared.lock()));
+        Box::new(session)
+    }
+
+    fn supports(&self, capability: Capability) -> bool {
+        match capability {
+            Capability::AbortEvent => false,
+            Capability::CloseRefusedWhenClosing => true,
+        }
+    }
+}
+
+type Endpoint = WebSocket<VirtualStream, VirtualClock>;
+
+/// Opens the endpoint: the handshake when the script has one, else `from_connection`.
+fn open_endpoint(shared: &Arc<Shared>, setup: &Setup) -> Result<Endpoint, Error> {
+    let stream = VirtualStream {
+        shared: Arc::clone(shared),
+        read_timeout: None,
+    };
+    let clock = VirtualClock(Arc::clone(shared));
+    let Some(hs) = setup.handshake.clone() else {
+        let conn = Connection::new(setup.role, setup.config.clone(), clock.now())
+            .with_mask_source(Box::new(FixedMask(setup.our_mask)));
+        return Ok(WebSocket::from_connection_with_clock(stream, conn, clock));
+    };
+    match setup.role {
+        Role::Client => {
+            let mut options = ConnectOptions::new().config(setup.config.clone());
+            if let Some(deflate) = hs.deflate.clone() {
+                options = options.deflate(deflate);
+            }
+            WebSocket::client_with_clock(stream, client_request(&hs), &options, clock)
+        }
+        Role::Server => {
+            let mut options = AcceptOptions::new().config(setup.config.clone());
+            if let Some(deflate) = hs.deflate.clone() {
+                options = options.deflate(deflate);
+            }
+            let decide = |request: &wsflow_core::handshake::UpgradeRequest| {
+                let mut accept = Accept::new();
+                if let Some(name) = choose_subprotocol(&hs.subprotocols, &request.subprotocols) {
+                    accept = accept.subprotocol(name);
+                }
+                Ok(accept)
+            };
+            WebSocket::server_with_clock(stream, &options, decide, clock)
+        }
+    }
+}
+
+fn outcome(result: &Result<Endpoint, Error>) -> HandshakeOutcome {
+    match result {
+        Ok(ws) => HandshakeOutcome::Open(ws.subprotocol().map(str::to_owned)),
+        Err(Error::Handshake(error)) => HandshakeOutcome::Failed(handshake_error_name(error).into()),
+        Err(Error::Io(error)) if error.kind() == io::ErrorKind::UnexpectedEof => {
+            HandshakeOutcome::Failed("eof".into())
+        }
+        Err(_) => HandshakeOutcome::Failed("other".into()),
+    }
+}
+
+/// The reader thread: opens the endpoint, starts the app thread, receives while draining.
+fn reader_thread(shared: &Arc<Shared>, setup: &Setup) {
+    WHO.set(READER);
+    let opened = open_endpoint(shared, setup);
+    if setup.handshake.is_some() {
+        shared.lock().outcome = Some(outcome(&opened));
+    }
+    if let Ok(ws) = opened {
+        // `VirtualStream` always clones.
+        if let Ok((reader, writer)) = ws.split() {
+            shared.lock().app_started = true;
+            let app = Arc::clone(shared);
+            thread::spawn(move || app_thread(&app, &writer));
+            receive(shared, reader);
+        }
+    }
+    shared.set_phase(Phase::Gone);
+}
+
+fn receive(shared: &Shared, mut reader: Reader<VirtualStream, VirtualClock>) {
+    loop {
+        let (world, _) = shared.wait(shared.lock(), On::Drain, None);
+        if world.stop {
+            return;
+        }
+        drop(world);
+        match reader.recv_event() {
+            Ok(Some(event)) => shared.lock().events.push(event),
+            // The end was taken: nothing more to receive.
+            Ok(None) => return,
+            // A transport error aborts the connection; its `Closed` comes next.
+            Err(_) => {}
+        }
+    }
+}
+
+/// The app thread: runs the script's commands through the writer half.
+fn app_thread(shared: &Shared, writer: &Writer<VirtualStream, VirtualClock>) {
+    WHO.set(APP);
+    loop {
+        let (mut world, _) = shared.wait(shared.lock(), On::Command, None);
+        if world.stop {
+            break;
+        }
+        let Some((id, action)) = world.commands.pop_front() else {
+            continue;
+        };
+        world.phases[APP] = Phase::Locking(Instant::now());
+        drop(world);
+        let result = act(writer, &action);
+        shared.lock().results.push((id, result));
+    }
+    shared.set_phase(Phase::Gone);
+}
+
+fn act(writer: &Writer<VirtualStream, VirtualClock>, action: &AppAction) -> Result<(), ActionError> {
+    let result = match action {
+        AppAction::SendText(text) => writer.send(Message::from(text.clone())),
+        AppAction::SendBinary(data) => writer.send(Message::Binary(Bytes::from(data.clone()))),
+        AppAction::SendFragment { kind, payload, fin } => {
+            writer.send_fragment(*kind, payload.clone(), *fin)
+        }
+        AppAction::Ping(payload) => writer.ping(payload.clone()),
+        AppAction::Pong(payload) => writer.pong(payload.clone()),
+        AppAction::Close { code, reason } => writer.close(CloseCode::from(*code), reason),
+        AppAction::Abort => return Err(ActionError::Other("abort is not supported".into())),
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(Error::Closed) => Err(ActionError::Refused(SendError::Closed)),
+        Err(Error::Send(error)) => Err(ActionError::Refused(error)),
+        Err(other) => Err(ActionError::Other(other.to_string())),
+    }
+}
+
+struct BlockingSession {
+    shared: Arc<Shared>,
+}
+
+impl Drop for BlockingSession {
+    fn drop(&mut self) {
+        let mut world = self.shared.lock();
+        world.stop = true;
+        world.wake();
+        self.shared.changed.notify_all();
+    }
+}
+
+impl Session for BlockingSession {
+    fn peer_send(&mut self, piece: &[u8]) {
+        drop(self.shared.change(|world| world.inbound.push_back(piece.to_vec())));
+    }
+
+    fn peer_eof(&mut self) {
+        drop(self.shared.change(|world| world.eof = true));
+    }
+
+    fn set_peer_reading(&mut self, reading: bool) {
+        drop(self.shared.change(|world| world.peer_reading = reading));
+    }
+
+    fn set_draining(&mut self, draining: bool) {
+        drop(self.shared.change(|world| world.draining = draining));
+    }
+
+    fn advance(&mut self, by: Duration) {
+        let mut world = self.shared.settle(self.shared.lock());
+        let target = world.now() + by;
+        while let Some(deadline) = world.next_deadline(target) {
+            drop(world);
+            world = self.shared.change(|world| {
+                world.elapsed = world.elapsed.max(deadline - world.base);
+            });
+        }
+        drop(world);
+        drop(self.shared.change(|world| world.elapsed = target - world.base));
+    }
+
+    fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
+        let mut world = self.shared.lock();
+        if !world.app_started {
+            // No connection (the handshake has not completed, or failed).
+            return Err(ActionError::Refused(SendError::Closed));
+        }
+        let id = world.next_command;
+        world.next_command += 1;
+        world.commands.push_back((id, action.clone()));
+        world.wake();
+        self.shared.changed.notify_all();
+        world = self.shared.settle(world);
+        match world.results.iter().position(|(done, _)| *done == id) {
+            Some(at) => world.results.remove(at).1,
+            // Settled without an answer: the command waits behind a write the peer does not
+            // take (its own, or the reader's, holding the connection's lock). It was handed
+            // to the application's writer; its result, if any, is not the script's concern.
+            None => Ok(()),
+        }
+    }
+
+    fn observe(&mut self) -> Observation {
+        let mut world = self.shared.settle(self.shared.lock());
+        Observation {
+            sent: std::mem::take(&mut world.outbound),
+            events: std::mem::take(&mut world.events),
+            shutdown: world.shutdown,
+            wants_read: None,
+            handshake: world.outcome.take(),
+        }
+    }
+}
