@@ -152,6 +152,61 @@ impl Engine {
         Ok(())
     }
 
+    /// Copies the front of the queued output, up to `max` bytes, into `into` (cleared
+    /// first): what a writer that does not hold the connection writes.
+    pub(crate) fn copy_output(&self, into: &mut Vec<u8>, max: usize) {
+        into.clear();
+        let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+        let filled = self.conn.output_vectored(&mut slices);
+        for slice in slices.get(..filled).unwrap_or_default() {
+            let room = max.saturating_sub(into.len());
+            if room == 0 {
+                break;
+            }
+            into.extend_from_slice(slice.get(..room.min(slice.len())).unwrap_or_default());
+        }
+    }
+
+    /// Accounts for a write of copied output (see [`Self::copy_output`]) made without the
+    /// connection. If the connection closed meanwhile its output was dropped, and the bytes
+    /// written are no longer at its front.
+    pub(crate) fn wrote_copy(&mut self, now: Instant, written: io::Result<usize>) -> Result<(), Error> {
+        if self.conn.state() == State::Closed {
+            return Ok(());
+        }
+        match written {
+            Ok(0) => Err(self.fail(io::ErrorKind::WriteZero.into())),
+            Ok(n) => {
+                self.conn.consume_output(n);
+                Ok(())
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(error) if is_timeout(&error) => {
+                self.conn.handle_timeout(now);
+                Ok(())
+            }
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    /// Shuts the write half down if the core asks and it was not done yet; call with no
+    /// output queued. Once the connection is closed, a failure is ignored.
+    pub(crate) fn shutdown_if_due<S: Stream>(&mut self, stream: &mut S) -> Result<(), Error> {
+        if !self.conn.wants_shutdown() || self.shutdown_done {
+            return Ok(());
+        }
+        self.shutdown_done = true;
+        match stream.shutdown_write() {
+            Err(error)
+                if error.kind() != io::ErrorKind::NotConnected
+                    && self.conn.state() != State::Closed =>
+            {
+                Err(self.fail(error))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Handles a passed deadline, or says how long the next read may wait. `cap` bounds
     /// the wait further (see the split reader).
     pub(crate) fn wait(&mut self, now: Instant, cap: Option<Duration>) -> Wait {

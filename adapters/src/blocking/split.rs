@@ -1,12 +1,16 @@
 //! The halves of a split [`WebSocket`]: a [`Reader`] and a [`Writer`] for two threads.
 //!
-//! The connection and the write handle of the stream sit behind one `Arc<Mutex<..>>`; the
-//! reader owns a second handle of the stream (from [`Stream::try_clone`]) and blocks in
-//! `read` on it *without* holding the lock, then locks to feed the core. Whoever holds the
-//! lock writes the output pending at that moment, so a ping is answered by the reader alone
-//! and a writer's message goes out while the reader is blocked.
+//! The connection sits behind one mutex, with the write handle of the stream beside it;
+//! the reader owns a second handle (from [`Stream::try_clone`]). No I/O happens under the
+//! lock: the reader blocks in `read` without it, then locks to feed the core; a thread
+//! with output to write takes the write handle out (only one writes at a time), copies the
+//! front of the output, and writes it without the lock, then locks to account for it. So a
+//! write the peer does not take blocks neither the reader nor the other commands: pings
+//! are still read (their pongs coalesce in the core above the high-water mark), a close
+//! frame is queued, and data commands fail with `buffer-full` above the write buffer limit
+//! instead of waiting.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
 use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind, State};
@@ -16,24 +20,78 @@ use super::stream::{Clock, Stream};
 use super::websocket::WebSocket;
 use crate::error::Error;
 
-/// The connection and the stream handle writes go through.
-#[derive(Debug)]
-struct Inner<S> {
-    stream: S,
-    engine: Engine,
+/// Most bytes copied out of the connection for one write.
+const WRITE_CHUNK: usize = 64 << 10;
+
+/// How long a command waits for output another thread is writing.
+#[derive(Debug, Clone, Copy)]
+enum Until {
+    /// Not at all: the other thread writes it.
+    Queued,
+    /// While the output is above the high-water mark: the backpressure of a send.
+    Room,
+    /// Until every queued byte is written.
+    Written,
 }
 
-type Shared<S> = Arc<Mutex<Inner<S>>>;
+/// The connection, and the stream's write handle while no thread is writing with it.
+#[derive(Debug)]
+struct Inner<S> {
+    engine: Engine,
+    /// `None` while a thread writes with it, without the lock.
+    stream: Option<S>,
+}
+
+#[derive(Debug)]
+struct Shared<S> {
+    inner: Mutex<Inner<S>>,
+    /// Signalled after every write: the output shrank and the handle is back.
+    written: Condvar,
+}
 
 fn lock<S>(shared: &Shared<S>) -> MutexGuard<'_, Inner<S>> {
     // A thread that panicked while holding the lock left the connection in a consistent
     // state between two core calls; carry on with it.
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
+    shared.inner.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl<S: Stream> Inner<S> {
-    fn write_out(&mut self, clock: &impl Clock) -> Result<(), Error> {
-        self.engine.write_out(&mut self.stream, || clock.now())
+impl<S: Stream> Shared<S> {
+    /// Writes queued output until none is left, then the FIN if the core asks for it. If
+    /// another thread is writing, that thread writes what was queued meanwhile too; this
+    /// one returns at once or waits for it, as `until` says.
+    fn write_pending(&self, clock: &impl Clock, until: Until) -> Result<(), Error> {
+        let mut inner = lock(self);
+        let mut chunk = Vec::new();
+        loop {
+            let Some(mut stream) = inner.stream.take() else {
+                let conn = &inner.engine.conn;
+                let wait = match until {
+                    Until::Queued => false,
+                    Until::Room => conn.is_above_high_water(),
+                    Until::Written => conn.buffered_amount() > 0,
+                };
+                if wait && conn.state() != State::Closed {
+                    inner = self
+                        .written
+                        .wait(inner)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    continue;
+                }
+                return Ok(());
+            };
+            if inner.engine.conn.buffered_amount() == 0 {
+                let shut = inner.engine.shutdown_if_due(&mut stream);
+                inner.stream = Some(stream);
+                return shut;
+            }
+            inner.engine.copy_output(&mut chunk, WRITE_CHUNK);
+            drop(inner);
+            let written = stream.write(&chunk).and_then(|n| stream.flush().map(|()| n));
+            inner = lock(self);
+            inner.stream = Some(stream);
+            self.written.notify_all();
+            inner.engine.wrote_copy(clock.now(), written)?;
+        }
     }
 }
 
@@ -42,7 +100,7 @@ impl<S: Stream> Inner<S> {
 /// timers and sees the end of the connection; keep it receiving.
 pub struct Reader<S, C> {
     stream: S,
-    shared: Shared<S>,
+    shared: Arc<Shared<S>>,
     clock: C,
     buf: Vec<u8>,
 }
@@ -50,7 +108,7 @@ pub struct Reader<S, C> {
 /// The sending half of a split [`WebSocket`]. It never reads: the [`Reader`] receives the
 /// answers to its pings and the end of the close it starts.
 pub struct Writer<S, C> {
-    shared: Shared<S>,
+    shared: Arc<Shared<S>>,
     clock: C,
 }
 
@@ -71,7 +129,13 @@ pub(crate) fn split<S: Stream, C: Clock + Clone>(
     read_half: S,
 ) -> (Reader<S, C>, Writer<S, C>) {
     let (stream, engine, clock, buf) = ws.into_parts();
-    let shared = Arc::new(Mutex::new(Inner { stream, engine }));
+    let shared = Arc::new(Shared {
+        inner: Mutex::new(Inner {
+            engine,
+            stream: Some(stream),
+        }),
+        written: Condvar::new(),
+    });
     let writer = Writer {
         shared: Arc::clone(&shared),
         clock: clock.clone(),
@@ -101,19 +165,28 @@ impl<S: Stream, C: Clock> Reader<S, C> {
     /// Receives the next event of any kind; see [`WebSocket::recv_event`].
     pub fn recv_event(&mut self) -> Result<Option<Event>, Error> {
         loop {
-            let timeout = {
+            let closed = {
                 let mut inner = lock(&self.shared);
                 if let Some(event) = inner.engine.next_event() {
-                    if let Err(error) = inner.write_out(&self.clock) {
-                        inner.engine.unget(event);
-                        return Err(error);
+                    // Replies queued while parsing go out at the next call (or with the
+                    // writer's next command): a write the peer does not take must not
+                    // hold back what was received.
+                    let end = matches!(event, Event::Closed(_));
+                    drop(inner);
+                    if end {
+                        // Best effort: the closed connection's last bytes and FIN.
+                        let _ = self.shared.write_pending(&self.clock, Until::Queued);
                     }
                     return Ok(Some(event));
                 }
-                inner.write_out(&self.clock)?;
-                if inner.engine.conn.state() == State::Closed {
-                    return Ok(None);
-                }
+                inner.engine.conn.state() == State::Closed
+            };
+            self.shared.write_pending(&self.clock, Until::Queued)?;
+            if closed {
+                return Ok(None);
+            }
+            let timeout = {
+                let mut inner = lock(&self.shared);
                 // The writer may start the close while this read waits, arming the close
                 // timer after the deadline the read was given: waiting no longer than one
                 // close timeout from now wakes the read by then.
@@ -121,13 +194,9 @@ impl<S: Stream, C: Clock> Reader<S, C> {
                     .then(|| inner.engine.conn.config().close_timeout);
                 match inner.engine.wait(self.clock.now(), cap) {
                     Wait::Fired => continue,
-                    Wait::Read(timeout) => {
-                        if !inner.engine.conn.wants_read() {
-                            // Events wait, or the core is finishing: look again.
-                            continue;
-                        }
-                        timeout
-                    }
+                    // Events wait, or the core is finishing: look again.
+                    Wait::Read(_) if !inner.engine.conn.wants_read() => continue,
+                    Wait::Read(timeout) => timeout,
                 }
             };
             // Blocks without the lock: the writer keeps sending meanwhile.
@@ -149,18 +218,19 @@ impl<S: Stream, C: Clock> Reader<S, C> {
 impl<S: Stream, C: Clock> Writer<S, C> {
     fn command(
         &self,
-        command: impl FnOnce(&mut Inner<S>, &C) -> Result<(), wsflow_core::SendError>,
+        until: Until,
+        command: impl FnOnce(&mut Engine, &C) -> Result<(), wsflow_core::SendError>,
     ) -> Result<(), Error> {
-        let mut inner = lock(&self.shared);
-        command(&mut inner, &self.clock)?;
-        inner.write_out(&self.clock)
+        command(&mut lock(&self.shared).engine, &self.clock)?;
+        self.shared.write_pending(&self.clock, until)
     }
 
-    /// Sends a data message: queues it and writes everything queued (blocking until the
-    /// stream takes it, with the lock held: the reader waits to feed the core meanwhile).
+    /// Sends a data message: queues it and writes everything queued, blocking until the
+    /// stream takes it. If another thread is writing already, that one writes it: `send`
+    /// then waits only while the output is above the high-water mark.
     pub fn send(&self, message: impl Into<Message>) -> Result<(), Error> {
         let message = message.into();
-        self.command(|inner, _| inner.engine.conn.send(message))
+        self.command(Until::Room, |engine, _| engine.conn.send(message))
     }
 
     /// Sends one fragment of a streamed message; see [`WebSocket::send_fragment`].
@@ -171,24 +241,26 @@ impl<S: Stream, C: Clock> Writer<S, C> {
         fin: bool,
     ) -> Result<(), Error> {
         let payload = payload.into();
-        self.command(|inner, _| inner.engine.conn.send_fragment(kind, payload, fin))
+        self.command(Until::Room, |engine, _| {
+            engine.conn.send_fragment(kind, payload, fin)
+        })
     }
 
     /// Sends a ping; its pong arrives through [`Reader::recv_event`].
     pub fn ping(&self, payload: impl Into<Bytes>) -> Result<(), Error> {
         let payload = payload.into();
-        self.command(|inner, _| inner.engine.conn.send_ping(payload))
+        self.command(Until::Queued, |engine, _| engine.conn.send_ping(payload))
     }
 
     /// Sends a pong.
     pub fn pong(&self, payload: impl Into<Bytes>) -> Result<(), Error> {
         let payload = payload.into();
-        self.command(|inner, _| inner.engine.conn.send_pong(payload))
+        self.command(Until::Queued, |engine, _| engine.conn.send_pong(payload))
     }
 
-    /// Writes everything queued.
+    /// Writes everything queued, or waits until the thread writing it has.
     pub fn flush(&self) -> Result<(), Error> {
-        lock(&self.shared).write_out(&self.clock)
+        self.shared.write_pending(&self.clock, Until::Written)
     }
 
     /// Starts the close handshake: sends a close frame with `code` and `reason`, and
@@ -198,7 +270,9 @@ impl<S: Stream, C: Clock> Writer<S, C> {
     /// peer's), and with [`Error::Send`] for a code that may not be sent or a reason over
     /// 123 bytes.
     pub fn close(&self, code: CloseCode, reason: &str) -> Result<(), Error> {
-        self.command(|inner, clock| inner.engine.conn.close(clock.now(), code, reason))
+        self.command(Until::Queued, |engine, clock| {
+            engine.conn.close(clock.now(), code, reason)
+        })
     }
 
     /// Where the connection is in its life.

@@ -51,8 +51,8 @@ const LOCK_GRACE: Duration = Duration::from_millis(20);
 /// A session that does not settle within this (real) time has a hung endpoint.
 const SETTLE_LIMIT: Duration = Duration::from_secs(20);
 
+/// The reader thread's slot in [`World::phases`]; command threads take the next ones.
 const READER: usize = 0;
-const APP: usize = 1;
 
 thread_local! {
     /// Which endpoint thread this is, for the phase bookkeeping of the stream and clock.
@@ -66,15 +66,14 @@ enum On {
     Write,
     Sleep,
     Drain,
-    Command,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
-    /// Running, or not started yet (no app thread before the handshake ends).
     Running,
-    /// Past a read or into a command: its next step is taking the connection's lock.
-    Locking(Instant),
+    /// A command thread inside its `Writer` call, since then. It may wait for another
+    /// thread's write, on the connection's own condvar (see the module docs).
+    InCall(Instant),
     /// In a tracked wait; `woken` once its wait ended and until the thread runs.
     Blocked {
         on: On,
@@ -95,14 +94,14 @@ struct World {
     shutdown: bool,
     base: Instant,
     elapsed: Duration,
-    phases: [Phase; 2],
-    app_started: bool,
+    phases: Vec<Phase>,
+    /// The writer half, once the connection is open; taken on drop (it holds the stream,
+    /// which holds this world).
+    writer: Option<Arc<EndpointWriter>>,
     draining: bool,
     events: Vec<Event>,
     outcome: Option<HandshakeOutcome>,
-    commands: VecDeque<(u64, AppAction)>,
-    results: Vec<(u64, Result<(), ActionError>)>,
-    next_command: u64,
+    results: Vec<(usize, Result<(), ActionError>)>,
     stop: bool,
 }
 
@@ -118,7 +117,6 @@ impl World {
                 On::Write => self.peer_reading,
                 On::Sleep => false,
                 On::Drain => self.draining,
-                On::Command => !self.commands.is_empty(),
             }
     }
 
@@ -147,17 +145,19 @@ impl World {
         (0..self.phases.len()).all(|i| match self.phases[i] {
             Phase::Blocked { woken, .. } => !woken,
             Phase::Gone => true,
-            Phase::Running => i == APP && !self.app_started,
-            Phase::Locking(since) => {
-                let other = self.phases[1 - i];
-                matches!(
-                    other,
-                    Phase::Blocked {
-                        on: On::Write,
-                        woken: false,
-                        ..
-                    }
-                ) && since.elapsed() >= LOCK_GRACE
+            Phase::Running => false,
+            Phase::InCall(since) => {
+                since.elapsed() >= LOCK_GRACE
+                    && self.phases.iter().any(|other| {
+                        matches!(
+                            other,
+                            Phase::Blocked {
+                                on: On::Write,
+                                woken: false,
+                                ..
+                            }
+                        )
+                    })
             }
         })
     }
@@ -265,7 +265,6 @@ impl Read for VirtualStream {
         let world = self.shared.lock();
         let deadline = self.read_timeout.map(|timeout| world.now() + timeout);
         let (mut world, ready) = self.shared.wait(world, On::Read, deadline);
-        world.phases[WHO.get()] = Phase::Locking(Instant::now());
         if world.stop {
             return Err(io::ErrorKind::ConnectionAborted.into());
         }
@@ -361,14 +360,12 @@ impl Runner for BlockingRunner {
                 shutdown: false,
                 base: Instant::now(),
                 elapsed: Duration::ZERO,
-                phases: [Phase::Running; 2],
-                app_started: false,
+                phases: vec![Phase::Running],
+                writer: None,
                 draining: true,
                 events: Vec::new(),
                 outcome: None,
-                commands: VecDeque::new(),
                 results: Vec::new(),
-                next_command: 0,
                 stop: false,
             }),
             changed: Condvar::new(),
@@ -390,6 +387,7 @@ impl Runner for BlockingRunner {
 }
 
 type Endpoint = WebSocket<VirtualStream, VirtualClock>;
+type EndpointWriter = Writer<VirtualStream, VirtualClock>;
 
 /// Opens the endpoint: the handshake when the script has one, else `from_connection`.
 fn open_endpoint(shared: &Arc<Shared>, setup: &Setup) -> Result<Endpoint, Error> {
@@ -439,7 +437,8 @@ fn outcome(result: &Result<Endpoint, Error>) -> HandshakeOutcome {
     }
 }
 
-/// The reader thread: opens the endpoint, starts the app thread, receives while draining.
+/// The reader thread: opens the endpoint, hands the writer half to the session, receives
+/// while the script drains events.
 fn reader_thread(shared: &Arc<Shared>, setup: &Setup) {
     WHO.set(READER);
     let opened = open_endpoint(shared, setup);
@@ -449,9 +448,7 @@ fn reader_thread(shared: &Arc<Shared>, setup: &Setup) {
     if let Ok(ws) = opened {
         // `VirtualStream` always clones.
         if let Ok((reader, writer)) = ws.split() {
-            shared.lock().app_started = true;
-            let app = Arc::clone(shared);
-            thread::spawn(move || app_thread(&app, &writer));
+            shared.lock().writer = Some(Arc::new(writer));
             receive(shared, reader);
         }
     }
@@ -459,14 +456,25 @@ fn reader_thread(shared: &Arc<Shared>, setup: &Setup) {
 }
 
 fn receive(shared: &Shared, mut reader: Reader<VirtualStream, VirtualClock>) {
+    // An event `recv_event` returned after the script stopped draining (it was blocked in
+    // a read when that happened): delivered when draining resumes.
+    let mut held = None;
     loop {
-        let (world, _) = shared.wait(shared.lock(), On::Drain, None);
+        let (mut world, _) = shared.wait(shared.lock(), On::Drain, None);
         if world.stop {
             return;
         }
+        world.events.extend(held.take());
         drop(world);
         match reader.recv_event() {
-            Ok(Some(event)) => shared.lock().events.push(event),
+            Ok(Some(event)) => {
+                let mut world = shared.lock();
+                if world.draining {
+                    world.events.push(event);
+                } else {
+                    held = Some(event);
+                }
+            }
             // The end was taken: nothing more to receive.
             Ok(None) => return,
             // A transport error aborts the connection; its `Closed` comes next.
@@ -475,23 +483,14 @@ fn receive(shared: &Shared, mut reader: Reader<VirtualStream, VirtualClock>) {
     }
 }
 
-/// The app thread: runs the script's commands through the writer half.
-fn app_thread(shared: &Shared, writer: &Writer<VirtualStream, VirtualClock>) {
-    WHO.set(APP);
-    loop {
-        let (mut world, _) = shared.wait(shared.lock(), On::Command, None);
-        if world.stop {
-            break;
-        }
-        let Some((id, action)) = world.commands.pop_front() else {
-            continue;
-        };
-        world.phases[APP] = Phase::Locking(Instant::now());
-        drop(world);
-        let result = act(writer, &action);
-        shared.lock().results.push((id, result));
-    }
-    shared.set_phase(Phase::Gone);
+/// A command thread: one script command through the writer half.
+fn command_thread(shared: &Shared, who: usize, writer: &EndpointWriter, action: &AppAction) {
+    WHO.set(who);
+    let result = act(writer, action);
+    let mut world = shared.lock();
+    world.results.push((who, result));
+    world.phases[who] = Phase::Gone;
+    shared.changed.notify_all();
 }
 
 fn act(writer: &Writer<VirtualStream, VirtualClock>, action: &AppAction) -> Result<(), ActionError> {
@@ -522,6 +521,7 @@ impl Drop for BlockingSession {
     fn drop(&mut self) {
         let mut world = self.shared.lock();
         world.stop = true;
+        world.writer = None;
         world.wake();
         self.shared.changed.notify_all();
     }
@@ -558,22 +558,23 @@ impl Session for BlockingSession {
     }
 
     fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
-        let mut world = self.shared.lock();
-        if !world.app_started {
+        let mut world = self.shared.settle(self.shared.lock());
+        let Some(writer) = world.writer.clone() else {
             // No connection (the handshake has not completed, or failed).
             return Err(ActionError::Refused(SendError::Closed));
-        }
-        let id = world.next_command;
-        world.next_command += 1;
-        world.commands.push_back((id, action.clone()));
-        world.wake();
-        self.shared.changed.notify_all();
+        };
+        // A thread per command: a command blocked in a write the peer does not take must
+        // not hold up the next (which may be refused, or queue a close frame).
+        let who = world.phases.len();
+        world.phases.push(Phase::InCall(Instant::now()));
+        let shared = Arc::clone(&self.shared);
+        let action = action.clone();
+        thread::spawn(move || command_thread(&shared, who, &writer, &action));
         world = self.shared.settle(world);
-        match world.results.iter().position(|(done, _)| *done == id) {
+        match world.results.iter().position(|(done, _)| *done == who) {
             Some(at) => world.results.remove(at).1,
-            // Settled without an answer: the command waits behind a write the peer does not
-            // take (its own, or the reader's, holding the connection's lock). It was handed
-            // to the application's writer; its result, if any, is not the script's concern.
+            // Settled without an answer: the command is blocked writing (or waiting for
+            // another thread's write) while the peer does not read. Its frame was queued.
             None => Ok(()),
         }
     }
