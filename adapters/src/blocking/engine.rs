@@ -170,7 +170,11 @@ impl Engine {
     /// Accounts for a write of copied output (see [`Self::copy_output`]) made without the
     /// connection. If the connection closed meanwhile its output was dropped, and the bytes
     /// written are no longer at its front.
-    pub(crate) fn wrote_copy(&mut self, now: Instant, written: io::Result<usize>) -> Result<(), Error> {
+    pub(crate) fn wrote_copy(
+        &mut self,
+        now: Instant,
+        written: io::Result<usize>,
+    ) -> Result<(), Error> {
         if self.conn.state() == State::Closed {
             return Ok(());
         }

@@ -53,20 +53,27 @@
 //!
 //! # Split
 //!
-//! [`WebSocket::split`] gives a [`Reader`] and a [`Writer`] for two threads, over two handles
-//! of the stream ([`Stream::try_clone`]) and the connection behind one mutex:
+//! [`WebSocket::split`] gives a [`Reader`] and a [`Writer`] for two threads (or more: the
+//! writer's methods take `&self`), over two handles of the stream ([`Stream::try_clone`])
+//! and the connection behind one mutex. No I/O happens under that mutex:
 //!
-//! - the reader blocks in `read` on its own handle *without* the lock, then locks to feed
-//!   the core, take an event and write what is pending (pongs, the close reply); it alone
-//!   reads, so it alone answers pings, runs the timers and sees the end;
-//! - the writer locks, queues its frame and writes everything pending, holding the lock
-//!   while the write blocks;
-//! - so a writer blocked on a peer that does not read makes the reader wait (after its read
-//!   returns) until that write completes; a reader blocked in `read` never holds up the
-//!   writer. [`Writer::close`] only starts the close handshake; the reader finishes it.
-//!   While the connection is open the reader wakes at least once per
-//!   [`Config::close_timeout`](wsflow_core::Config::close_timeout), so that a close started
-//!   by the writer meanwhile is timed from when it was sent.
+//! - the reader blocks in `read` on its own handle without the lock, then locks to feed the
+//!   core and take an event. It alone reads, so it alone answers pings, runs the timers and
+//!   sees the end; replies it queued (pongs, the close reply) are written by its next call
+//!   or by the writer's next command, whichever comes first;
+//! - one thread at a time writes: it takes the write handle, copies the front of the
+//!   output, and writes it without the lock, until the output is empty. A thread that finds
+//!   another writing leaves its frame to it: [`Writer::send`] then waits only while the
+//!   output is above the high-water mark, and [`Writer::flush`] until it is empty;
+//! - so a write the peer does not take blocks the thread making it, and nothing else: the
+//!   reader keeps receiving (pongs coalesce in the core), other commands queue or fail with
+//!   `buffer-full`. A reader that is itself blocked writing (its pong, say) does not read
+//!   until that write ends. Bytes handed to a blocking write cannot be taken back: if the
+//!   close timeout ends the connection meanwhile, they still reach a peer that reads later.
+//! - [`Writer::close`] only starts the close handshake; the reader finishes it. While the
+//!   connection is open, the reader wakes at least once per
+//!   [`Config::close_timeout`](wsflow_core::Config::close_timeout), so that a close the
+//!   writer starts during a read is timed from when it was sent.
 
 mod engine;
 mod handshake;

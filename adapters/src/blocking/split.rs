@@ -86,7 +86,9 @@ impl<S: Stream> Shared<S> {
             }
             inner.engine.copy_output(&mut chunk, WRITE_CHUNK);
             drop(inner);
-            let written = stream.write(&chunk).and_then(|n| stream.flush().map(|()| n));
+            let written = stream
+                .write(&chunk)
+                .and_then(|n| stream.flush().map(|()| n));
             inner = lock(self);
             inner.stream = Some(stream);
             self.written.notify_all();
@@ -283,5 +285,58 @@ impl<S: Stream, C: Clock> Writer<S, C> {
     /// The subprotocol agreed in the opening handshake.
     pub fn subprotocol(&self) -> Option<String> {
         lock(&self.shared).engine.subprotocol.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use wsflow_core::{CloseCause, CloseCode, Config, Event, Message};
+
+    use crate::blocking::websocket::tests::pair;
+    use crate::error::Error;
+
+    #[test]
+    fn a_close_started_by_the_writer_times_out_while_the_reader_blocks() {
+        // No keepalive: the reader's read has no deadline of its own.
+        let mut config = Config::default();
+        config.close_timeout = Duration::from_millis(200);
+        let (ws, _deaf_peer) = pair(config);
+        let (mut reader, writer) = ws.split().expect("split");
+        let started = Instant::now();
+        let receiving = thread::spawn(move || (reader.recv(), reader.close_report()));
+        thread::sleep(Duration::from_millis(50));
+        writer.close(CloseCode::NORMAL, "").expect("close");
+        let (received, report) = receiving.join().expect("reader");
+        assert!(matches!(received, Err(Error::Abnormal(_))), "{received:?}");
+        assert_eq!(report.expect("report").cause, CloseCause::Timeout);
+        let waited = started.elapsed();
+        assert!(waited < Duration::from_millis(600), "{waited:?}");
+    }
+
+    #[test]
+    fn a_write_the_peer_does_not_take_does_not_stop_the_reader() {
+        let (ws, mut peer) = pair(Config::default());
+        let (mut reader, writer) = ws.split().expect("split");
+        // Far more than a socket pair buffers: the writer blocks until the peer reads.
+        let big = Message::from(vec![7u8; 8 << 20]);
+        let sent = big.clone();
+        let sending = thread::spawn(move || writer.send(sent).map(|()| writer));
+        thread::sleep(Duration::from_millis(100));
+        assert!(!sending.is_finished(), "the write should block");
+        peer.conn.send("while you write").expect("queue");
+        peer.conn.send_ping("ping").expect("ping");
+        peer.flush();
+        assert_eq!(
+            reader.recv().expect("recv"),
+            Some(Message::from("while you write"))
+        );
+        // Now read: the big message, then the pong the reader queued meanwhile.
+        assert_eq!(peer.next_event(), Event::Message(big));
+        let writer = sending.join().expect("sender").expect("sent");
+        writer.flush().expect("flush");
+        assert!(matches!(peer.next_event(), Event::Pong(_)));
     }
 }

@@ -271,3 +271,153 @@ impl<S: Stream, C: Clock> WebSocket<S, C> {
         self.engine.feed(self.clock.now(), read, &self.buf)
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::io::{self, Read, Write};
+    use std::os::unix::net::UnixStream;
+    use std::time::{Duration, Instant};
+
+    use wsflow_core::{CloseCause, Config, Connection, Event, Message, Role};
+
+    use super::WebSocket;
+    use crate::blocking::Stream;
+    use crate::error::Error;
+
+    /// The scripted other end: a core connection writing to and reading from a socket.
+    pub(crate) struct Peer {
+        pub(crate) stream: UnixStream,
+        pub(crate) conn: Connection,
+    }
+
+    impl Peer {
+        pub(crate) fn flush(&mut self) {
+            while !self.conn.pending_output().is_empty() {
+                let n = self
+                    .stream
+                    .write(self.conn.pending_output())
+                    .expect("write");
+                self.conn.consume_output(n);
+            }
+        }
+
+        /// Reads until the next event.
+        pub(crate) fn next_event(&mut self) -> Event {
+            let mut buf = [0; 4096];
+            loop {
+                if let Some(event) = self.conn.poll_event() {
+                    return event;
+                }
+                let n = self.stream.read(&mut buf).expect("read");
+                if n == 0 {
+                    self.conn.receive_eof(Instant::now());
+                } else {
+                    self.conn.receive(Instant::now(), &buf[..n]);
+                }
+                self.flush();
+            }
+        }
+    }
+
+    /// A client over one end of a socket pair, the server peer on the other.
+    pub(crate) fn pair(config: Config) -> (WebSocket<UnixStream>, Peer) {
+        let (ours, theirs) = UnixStream::pair().expect("pair");
+        let now = Instant::now();
+        let ws = WebSocket::from_connection(ours, Connection::new(Role::Client, config, now));
+        let peer = Peer {
+            stream: theirs,
+            conn: Connection::new(Role::Server, Config::default(), now),
+        };
+        (ws, peer)
+    }
+
+    #[test]
+    fn recv_answers_a_ping_before_it_returns() {
+        let (mut ws, mut peer) = pair(Config::default());
+        peer.conn.send_ping("are you there").expect("ping");
+        peer.conn.send("hello").expect("send");
+        peer.flush();
+        assert_eq!(ws.recv().expect("recv"), Some(Message::from("hello")));
+        assert_eq!(ws.buffered_amount(), 0, "the pong went out first");
+        assert!(
+            matches!(peer.next_event(), Event::Pong(payload) if &payload[..] == b"are you there")
+        );
+    }
+
+    #[test]
+    fn write_queues_until_the_high_water_mark() {
+        let mut config = Config::default();
+        config.write_buffer_high_water = 100;
+        let (mut ws, mut peer) = pair(config);
+        ws.write(vec![1u8; 50]).expect("queued");
+        assert_eq!(ws.buffered_amount(), 56, "below the mark: not written");
+        ws.write(vec![2u8; 50]).expect("written");
+        assert_eq!(ws.buffered_amount(), 0, "above the mark: all written");
+        assert_eq!(
+            peer.next_event(),
+            Event::Message(Message::from(vec![1u8; 50]))
+        );
+        ws.write("last").expect("queued");
+        ws.flush().expect("flush");
+        assert_eq!(
+            peer.next_event(),
+            Event::Message(Message::from(vec![2u8; 50]))
+        );
+        assert_eq!(peer.next_event(), Event::Message(Message::from("last")));
+    }
+
+    /// A stream whose reads fail.
+    struct Broken;
+
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::ConnectionReset.into())
+        }
+    }
+
+    impl Write for Broken {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Stream for Broken {
+        fn set_read_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+
+        fn shutdown_write(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_transport_failure_is_reported_once_then_the_end() {
+        let conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut ws = WebSocket::from_connection(Broken, conn);
+        assert!(
+            matches!(ws.recv(), Err(Error::Io(error)) if error.kind() == io::ErrorKind::ConnectionReset)
+        );
+        match ws.recv() {
+            Err(Error::Abnormal(report)) => assert_eq!(report.cause, CloseCause::Aborted),
+            other => panic!("expected the abnormal end, got {other:?}"),
+        }
+        assert_eq!(ws.recv().expect("over"), None);
+        assert!(matches!(ws.send("late"), Err(Error::Closed)));
+    }
+
+    #[test]
+    fn the_close_timeout_fires_while_close_waits_for_a_deaf_peer() {
+        let mut config = Config::default();
+        config.close_timeout = Duration::from_millis(100);
+        let (mut ws, _peer) = pair(config);
+        let started = Instant::now();
+        let report = ws.close(wsflow_core::CloseCode::NORMAL, "").expect("close");
+        assert_eq!(report.cause, CloseCause::Timeout);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}

@@ -429,7 +429,9 @@ fn open_endpoint(shared: &Arc<Shared>, setup: &Setup) -> Result<Endpoint, Error>
 fn outcome(result: &Result<Endpoint, Error>) -> HandshakeOutcome {
     match result {
         Ok(ws) => HandshakeOutcome::Open(ws.subprotocol().map(str::to_owned)),
-        Err(Error::Handshake(error)) => HandshakeOutcome::Failed(handshake_error_name(error).into()),
+        Err(Error::Handshake(error)) => {
+            HandshakeOutcome::Failed(handshake_error_name(error).into())
+        }
         Err(Error::Io(error)) if error.kind() == io::ErrorKind::UnexpectedEof => {
             HandshakeOutcome::Failed("eof".into())
         }
@@ -493,7 +495,10 @@ fn command_thread(shared: &Shared, who: usize, writer: &EndpointWriter, action: 
     shared.changed.notify_all();
 }
 
-fn act(writer: &Writer<VirtualStream, VirtualClock>, action: &AppAction) -> Result<(), ActionError> {
+fn act(
+    writer: &Writer<VirtualStream, VirtualClock>,
+    action: &AppAction,
+) -> Result<(), ActionError> {
     let result = match action {
         AppAction::SendText(text) => writer.send(Message::from(text.clone())),
         AppAction::SendBinary(data) => writer.send(Message::Binary(Bytes::from(data.clone()))),
@@ -529,7 +534,10 @@ impl Drop for BlockingSession {
 
 impl Session for BlockingSession {
     fn peer_send(&mut self, piece: &[u8]) {
-        drop(self.shared.change(|world| world.inbound.push_back(piece.to_vec())));
+        drop(
+            self.shared
+                .change(|world| world.inbound.push_back(piece.to_vec())),
+        );
     }
 
     fn peer_eof(&mut self) {
@@ -554,7 +562,10 @@ impl Session for BlockingSession {
             });
         }
         drop(world);
-        drop(self.shared.change(|world| world.elapsed = target - world.base));
+        drop(
+            self.shared
+                .change(|world| world.elapsed = target - world.base),
+        );
     }
 
     fn app(&mut self, action: &AppAction) -> Result<(), ActionError> {
