@@ -87,7 +87,7 @@ use wsflow_core::handshake::{Accept, HandshakeError, UpgradeRequest};
 
 pub use split::{Reader, Writer};
 pub use stream::{Clock, Stream, SystemClock};
-pub use websocket::WebSocket;
+pub use websocket::{Halves, WebSocket};
 
 use crate::error::Error;
 use crate::handshake::{AcceptOptions, ConnectOptions, Reject, accept_any};

@@ -104,7 +104,7 @@ mod tests {
         let now = Instant::now();
         assert_eq!(time_left(None, now), None);
         assert_eq!(
-            time_left(Some(now - Duration::from_secs(1)), now),
+            time_left(Some(now), now + Duration::from_secs(1)),
             Some(Duration::from_millis(1))
         );
         assert_eq!(

@@ -8,6 +8,9 @@ use super::split::{Reader, Writer};
 use super::stream::{Clock, Stream, SystemClock};
 use crate::error::Error;
 
+/// The halves [`WebSocket::split`] returns.
+pub type Halves<S, C> = (Reader<S, C>, Writer<S, C>);
+
 /// An open WebSocket connection over a blocking stream `S`, timed by clock `C`.
 ///
 /// The connection makes progress only inside calls: [`recv`](Self::recv) reads, answers
@@ -231,7 +234,7 @@ impl<S: Stream, C: Clock> WebSocket<S, C> {
     /// Splits the connection into a [`Reader`] and a [`Writer`] for two threads, over two
     /// handles of the stream (see [`Stream::try_clone`]); fails if the stream cannot be
     /// cloned. See the [`split` module docs](super#split) for what can block what.
-    pub fn split(self) -> Result<(Reader<S, C>, Writer<S, C>), Error>
+    pub fn split(self) -> Result<Halves<S, C>, Error>
     where
         C: Clone,
     {

@@ -1,30 +1,32 @@
 //! The runner for `wsflow::blocking`: the endpoint on real threads, over an in-memory
 //! stream on a virtual clock.
 //!
-//! Two endpoint threads, as an application of the blocking API has them: the *reader*
-//! runs the opening handshake (or `from_connection`), splits the connection, and loops on
-//! [`Reader::recv_event`] while the script drains events; the *app* thread takes the
-//! script's `app` steps from a command queue and runs them through the [`Writer`] half
-//! (a `close` only starts the handshake there; the reader finishes it). The session thread
-//! plays the peer.
+//! The endpoint's threads are what an application of the blocking API has: the *reader*
+//! thread runs the opening handshake (or `from_connection`), splits the connection, and
+//! loops on [`Reader::recv_event`] while the script drains events (an event it was already
+//! waiting for when draining stopped is held until draining resumes); each `app` step runs
+//! on a thread of its own through the shared [`Writer`] half, so that a command blocked in
+//! a write the peer does not take does not hold up the next one (`close` only starts the
+//! handshake there; the reader finishes it). The session thread plays the peer.
 //!
-//! [`VirtualStream`] implements `blocking::Stream` and [`VirtualClock`] `blocking::Clock`
-//! over one shared [`World`]: a read waits (condvar) until data or EOF arrives or virtual
-//! time reaches its read timeout (then fails with `TimedOut`); a write waits while the peer
-//! does not read; [`Session::advance`] moves the clock from deadline to deadline and wakes
-//! the threads whose wait ends.
+//! `VirtualStream` implements `blocking::Stream` and `VirtualClock` `blocking::Clock` over
+//! one shared `World`: a read waits (condvar) until data or EOF arrives or virtual time
+//! reaches its read timeout (then fails with `TimedOut`); a write waits while the peer does
+//! not read; [`Session::advance`] moves the clock from deadline to deadline and wakes the
+//! threads whose wait ends.
 //!
 //! *Settled* means every endpoint thread waits in one of these tracked waits (a read, a
-//! write, a sleep, for draining, for a command) and no wait has been ended without its
-//! thread running since. One wait is not tracked: the connection's own mutex. When a thread
-//! holds it while blocked in a write (the peer does not read), the other thread, once past
-//! its read or into a command, can only wait for that lock; after [`LOCK_GRACE`] in that
-//! position it counts as settled too.
+//! write, a sleep, for draining) or has ended, and no wait was ended without its thread
+//! having run since. One wait is not tracked: a command that finds another thread writing
+//! waits on the connection's own condvar while the output is above the high-water mark; a
+//! command thread still in its call 20 ms after it started, while another thread is
+//! blocked writing, counts as settled.
 //!
-//! API differences, not protocol ones: `wants_read` is not exposed (not checked), and an
-//! abort is dropping the connection, after which nothing is reported (scripts needing
-//! [`Capability::AbortEvent`] are skipped). A second `close` is refused with `closed`, as
-//! [`Writer::close`] only starts the handshake.
+//! API differences, not protocol ones: `wants_read` is not exposed (not checked); an abort
+//! is dropping the connection, after which nothing is reported (scripts needing
+//! [`Capability::AbortEvent`] are skipped); a second `close` is refused with `closed`, as
+//! [`Writer::close`] only starts the handshake. A blocking write keeps its thread and its
+//! bytes: [`NEEDS_NON_BLOCKING_WRITES`] lists the scripts that cannot pass here, and why.
 
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -45,8 +47,32 @@ use super::{ActionError, Capability, Observation, Runner, Session, Setup};
 use crate::names::handshake_error_name;
 use crate::script::{AppAction, HandshakeOutcome};
 
-/// How long a thread must have been heading for the connection's lock, while the other
-/// holds it blocked in a write, before it counts as waiting for that lock.
+/// Scripts that need writes that do not block (as the async drivers' do), with the reason
+/// each cannot pass on a blocking endpoint. They are meant to be skipped on this runner
+/// through a [`Capability`]; wiring one needs `exec::requirements` and the adapter
+/// runners' `supports`, which are being restructured elsewhere, so it is left to the merge.
+pub const NEEDS_NON_BLOCKING_WRITES: &[(&str, &str)] = &[
+    (
+        "5.5-control-frames/pongs-not-coalesced-below-high-water.ws",
+        "a lone reader writing its pong to a peer that reads nothing is blocked in that \
+         write, so it cannot read the next ping until the peer reads",
+    ),
+    (
+        "7.1.1-close-timeout/peer-not-reading-close-times-out.ws",
+        "the close frame was handed to a blocking write before the close timeout; it cannot \
+         be taken back, and reaches the peer once it reads",
+    ),
+];
+
+/// Whether `script` is one of [`NEEDS_NON_BLOCKING_WRITES`].
+pub fn needs_non_blocking_writes(script: &crate::script::Script) -> bool {
+    NEEDS_NON_BLOCKING_WRITES
+        .iter()
+        .any(|(path, _)| script.path.ends_with(path))
+}
+
+/// How long a command thread must have been in its call, while another thread is blocked
+/// writing, before it counts as waiting for that write.
 const LOCK_GRACE: Duration = Duration::from_millis(20);
 /// A session that does not settle within this (real) time has a hung endpoint.
 const SETTLE_LIMIT: Duration = Duration::from_secs(20);
