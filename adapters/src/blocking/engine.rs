@@ -139,17 +139,7 @@ impl Engine {
                 return Err(self.fail(error));
             }
         }
-        if self.conn.wants_shutdown() && !self.shutdown_done {
-            self.shutdown_done = true;
-            match stream.shutdown_write() {
-                // The peer is already gone: the FIN has nobody to reach.
-                Err(error) if error.kind() != io::ErrorKind::NotConnected => {
-                    return Err(self.fail(error));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+        self.shutdown_if_due(stream)
     }
 
     /// Copies the front of the queued output, up to `max` bytes, into `into` (cleared

@@ -196,9 +196,17 @@ impl<S: Stream, C: Clock> Reader<S, C> {
                     .then(|| inner.engine.conn.config().close_timeout);
                 match inner.engine.wait(self.clock.now(), cap) {
                     Wait::Fired => continue,
-                    // Events wait, or the core is finishing: look again.
-                    Wait::Read(_) if !inner.engine.conn.wants_read() => continue,
-                    Wait::Read(timeout) => timeout,
+                    Wait::Read(timeout) if inner.engine.conn.wants_read() => timeout,
+                    Wait::Read(_) => {
+                        // Not expected here (the reader takes every event it lets the core
+                        // queue), but never spin: wait for the next deadline instead.
+                        let deadline = inner.engine.conn.poll_timeout();
+                        drop(inner);
+                        if let Some(deadline) = deadline {
+                            self.clock.sleep_until(deadline);
+                        }
+                        continue;
+                    }
                 }
             };
             // Blocks without the lock: the writer keeps sending meanwhile.

@@ -5,7 +5,7 @@
 //! thread runs the opening handshake (or `from_connection`), splits the connection, and
 //! loops on [`Reader::recv_event`] while the script drains events (an event it was already
 //! waiting for when draining stopped is held until draining resumes); each `app` step runs
-//! on a thread of its own through the shared [`Writer`] half, so that a command blocked in
+//! on a thread of its own through the shared [`Writer`](wsflow::blocking::Writer) half, so that a command blocked in
 //! a write the peer does not take does not hold up the next one (`close` only starts the
 //! handshake there; the reader finishes it). The session thread plays the peer.
 //!
@@ -25,22 +25,21 @@
 //! API differences, not protocol ones: `wants_read` is not exposed (not checked); an abort
 //! is dropping the connection, after which nothing is reported (scripts needing
 //! [`Capability::AbortEvent`] are skipped); a second `close` is refused with `closed`, as
-//! [`Writer::close`] only starts the handshake. A blocking write keeps its thread and its
+//! [`Writer::close`](wsflow::blocking::Writer::close) only starts the handshake. A blocking write keeps its thread and its
 //! bytes: [`NEEDS_NON_BLOCKING_WRITES`] lists the scripts that cannot pass here, and why.
 
-use std::cell::Cell;
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Read, Write};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::io;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use wsflow::blocking::{Clock, Reader, Stream, WebSocket, Writer};
+use wsflow::blocking::{Clock, Reader, WebSocket};
 use wsflow::{AcceptOptions, ConnectOptions, Error};
 use wsflow_core::handshake::Accept;
 use wsflow_core::mask::FixedMask;
-use wsflow_core::{CloseCode, Connection, Event, Message, Role, SendError};
+use wsflow_core::{CloseCode, Connection, Message, Role, SendError};
 
 use super::core_runner::{choose_subprotocol, client_request};
 use super::{ActionError, Capability, Observation, Runner, Session, Setup};
@@ -71,301 +70,9 @@ pub fn needs_non_blocking_writes(script: &crate::script::Script) -> bool {
         .any(|(path, _)| script.path.ends_with(path))
 }
 
-/// How long a command thread must have been in its call, while another thread is blocked
-/// writing, before it counts as waiting for that write.
-const LOCK_GRACE: Duration = Duration::from_millis(20);
-/// A session that does not settle within this (real) time has a hung endpoint.
-const SETTLE_LIMIT: Duration = Duration::from_secs(20);
+mod world;
 
-/// The reader thread's slot in [`World::phases`]; command threads take the next ones.
-const READER: usize = 0;
-
-thread_local! {
-    /// Which endpoint thread this is, for the phase bookkeeping of the stream and clock.
-    static WHO: Cell<usize> = const { Cell::new(READER) };
-}
-
-/// What a thread waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum On {
-    Read,
-    Write,
-    Sleep,
-    Drain,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Running,
-    /// A command thread inside its `Writer` call, since then. It may wait for another
-    /// thread's write, on the connection's own condvar (see the module docs).
-    InCall(Instant),
-    /// In a tracked wait; `woken` once its wait ended and until the thread runs.
-    Blocked {
-        on: On,
-        deadline: Option<Instant>,
-        woken: bool,
-    },
-    /// The thread has ended.
-    Gone,
-}
-
-/// Everything the endpoint threads and the session share.
-#[derive(Debug)]
-struct World {
-    inbound: VecDeque<Vec<u8>>,
-    eof: bool,
-    outbound: Vec<u8>,
-    peer_reading: bool,
-    shutdown: bool,
-    base: Instant,
-    elapsed: Duration,
-    phases: Vec<Phase>,
-    /// The writer half, once the connection is open; taken on drop (it holds the stream,
-    /// which holds this world).
-    writer: Option<Arc<EndpointWriter>>,
-    draining: bool,
-    events: Vec<Event>,
-    outcome: Option<HandshakeOutcome>,
-    results: Vec<(usize, Result<(), ActionError>)>,
-    stop: bool,
-}
-
-impl World {
-    fn now(&self) -> Instant {
-        self.base + self.elapsed
-    }
-
-    fn ready(&self, on: On) -> bool {
-        self.stop
-            || match on {
-                On::Read => !self.inbound.is_empty() || self.eof,
-                On::Write => self.peer_reading,
-                On::Sleep => false,
-                On::Drain => self.draining,
-            }
-    }
-
-    /// Marks the waits that the last change ended.
-    fn wake(&mut self) {
-        let now = self.now();
-        for i in 0..self.phases.len() {
-            if let Phase::Blocked {
-                on,
-                deadline,
-                woken: false,
-            } = self.phases[i]
-            {
-                if self.ready(on) || deadline.is_some_and(|deadline| deadline <= now) {
-                    self.phases[i] = Phase::Blocked {
-                        on,
-                        deadline,
-                        woken: true,
-                    };
-                }
-            }
-        }
-    }
-
-    fn settled(&self) -> bool {
-        (0..self.phases.len()).all(|i| match self.phases[i] {
-            Phase::Blocked { woken, .. } => !woken,
-            Phase::Gone => true,
-            Phase::Running => false,
-            Phase::InCall(since) => {
-                since.elapsed() >= LOCK_GRACE
-                    && self.phases.iter().any(|other| {
-                        matches!(
-                            other,
-                            Phase::Blocked {
-                                on: On::Write,
-                                woken: false,
-                                ..
-                            }
-                        )
-                    })
-            }
-        })
-    }
-
-    /// The earliest deadline a tracked wait has, if it is at or before `target`.
-    fn next_deadline(&self, target: Instant) -> Option<Instant> {
-        self.phases
-            .iter()
-            .filter_map(|phase| match phase {
-                Phase::Blocked {
-                    deadline: Some(deadline),
-                    woken: false,
-                    ..
-                } => Some(*deadline),
-                _ => None,
-            })
-            .filter(|deadline| *deadline <= target)
-            .min()
-    }
-}
-
-#[derive(Debug)]
-struct Shared {
-    world: Mutex<World>,
-    changed: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The calling thread waits for `on` until `deadline` (virtual); returns the world and
-    /// whether the wait ended by its condition (false: by the deadline).
-    fn wait<'a>(
-        &'a self,
-        mut world: MutexGuard<'a, World>,
-        on: On,
-        deadline: Option<Instant>,
-    ) -> (MutexGuard<'a, World>, bool) {
-        let who = WHO.get();
-        if !world.ready(on) && deadline.is_none_or(|deadline| deadline > world.now()) {
-            world.phases[who] = Phase::Blocked {
-                on,
-                deadline,
-                woken: false,
-            };
-            self.changed.notify_all();
-            while !matches!(world.phases[who], Phase::Blocked { woken: true, .. }) {
-                world = self
-                    .changed
-                    .wait(world)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-        }
-        world.phases[who] = Phase::Running;
-        let ready = world.ready(on);
-        (world, ready)
-    }
-
-    /// Records the calling thread's phase.
-    fn set_phase(&self, phase: Phase) {
-        let mut world = self.lock();
-        world.phases[WHO.get()] = phase;
-        self.changed.notify_all();
-    }
-
-    /// Applies a change from the session, wakes the waits it ends, and waits until the
-    /// endpoint settles.
-    fn change(&self, change: impl FnOnce(&mut World)) -> MutexGuard<'_, World> {
-        let mut world = self.lock();
-        change(&mut world);
-        world.wake();
-        self.changed.notify_all();
-        self.settle(world)
-    }
-
-    fn settle<'a>(&'a self, mut world: MutexGuard<'a, World>) -> MutexGuard<'a, World> {
-        let started = Instant::now();
-        while !world.settled() {
-            assert!(
-                started.elapsed() < SETTLE_LIMIT,
-                "the blocking endpoint did not settle: {:?}",
-                world.phases
-            );
-            world = self
-                .changed
-                .wait_timeout(world, LOCK_GRACE)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        world
-    }
-}
-
-/// The endpoint's end of the in-memory stream.
-#[derive(Debug, Clone)]
-struct VirtualStream {
-    shared: Arc<Shared>,
-    read_timeout: Option<Duration>,
-}
-
-impl Read for VirtualStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let world = self.shared.lock();
-        let deadline = self.read_timeout.map(|timeout| world.now() + timeout);
-        let (mut world, ready) = self.shared.wait(world, On::Read, deadline);
-        if world.stop {
-            return Err(io::ErrorKind::ConnectionAborted.into());
-        }
-        if !ready {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        let Some(piece) = world.inbound.front_mut() else {
-            return Ok(0);
-        };
-        let n = piece.len().min(buf.len());
-        buf[..n].copy_from_slice(&piece[..n]);
-        piece.drain(..n);
-        if piece.is_empty() {
-            world.inbound.pop_front();
-        }
-        Ok(n)
-    }
-}
-
-impl Write for VirtualStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_vectored(&[IoSlice::new(buf)])
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let world = self.shared.lock();
-        if world.shutdown {
-            return Err(io::ErrorKind::BrokenPipe.into());
-        }
-        let (mut world, _) = self.shared.wait(world, On::Write, None);
-        if world.stop {
-            return Err(io::ErrorKind::ConnectionAborted.into());
-        }
-        let before = world.outbound.len();
-        for buf in bufs {
-            world.outbound.extend_from_slice(buf);
-        }
-        Ok(world.outbound.len() - before)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Stream for VirtualStream {
-    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.read_timeout = timeout;
-        Ok(())
-    }
-
-    fn shutdown_write(&mut self) -> io::Result<()> {
-        self.shared.lock().shutdown = true;
-        Ok(())
-    }
-
-    fn try_clone(&self) -> io::Result<Self> {
-        Ok(self.clone())
-    }
-}
-
-/// The session's virtual time.
-#[derive(Debug, Clone)]
-struct VirtualClock(Arc<Shared>);
-
-impl Clock for VirtualClock {
-    fn now(&self) -> Instant {
-        self.0.lock().now()
-    }
-
-    fn sleep_until(&self, deadline: Instant) {
-        let world = self.0.lock();
-        drop(self.0.wait(world, On::Sleep, Some(deadline)));
-    }
-}
+use world::{EndpointWriter, On, Phase, READER, Shared, VirtualClock, VirtualStream, WHO, World};
 
 /// Runs scripts against `wsflow::blocking` (see the module docs).
 #[derive(Debug, Default, Clone, Copy)]
@@ -413,7 +120,6 @@ impl Runner for BlockingRunner {
 }
 
 type Endpoint = WebSocket<VirtualStream, VirtualClock>;
-type EndpointWriter = Writer<VirtualStream, VirtualClock>;
 
 /// Opens the endpoint: the handshake when the script has one, else `from_connection`.
 fn open_endpoint(shared: &Arc<Shared>, setup: &Setup) -> Result<Endpoint, Error> {
@@ -521,10 +227,7 @@ fn command_thread(shared: &Shared, who: usize, writer: &EndpointWriter, action: 
     shared.changed.notify_all();
 }
 
-fn act(
-    writer: &Writer<VirtualStream, VirtualClock>,
-    action: &AppAction,
-) -> Result<(), ActionError> {
+fn act(writer: &EndpointWriter, action: &AppAction) -> Result<(), ActionError> {
     let result = match action {
         AppAction::SendText(text) => writer.send(Message::from(text.clone())),
         AppAction::SendBinary(data) => writer.send(Message::Binary(Bytes::from(data.clone()))),
