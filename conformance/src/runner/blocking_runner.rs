@@ -25,12 +25,14 @@
 //! API differences, not protocol ones: `wants_read` is not exposed (not checked); an abort
 //! is dropping the connection, after which nothing is reported (scripts needing
 //! [`Capability::AbortEvent`] are skipped); a second `close` is refused with `closed`, as
-//! [`Writer::close`](wsflow::blocking::Writer::close) only starts the handshake. A blocking write keeps its thread and its
-//! bytes: [`NEEDS_NON_BLOCKING_WRITES`] lists the scripts that cannot pass here, and why.
+//! [`Writer::close`](wsflow::blocking::Writer::close) only starts the handshake. A blocking
+//! write keeps its thread and its bytes: [`NEEDS_NON_BLOCKING_WRITES`] lists the scripts that
+//! cannot pass here, and why.
 
-use std::collections::VecDeque;
+mod world;
+
 use std::io;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -45,6 +47,7 @@ use super::core_runner::{choose_subprotocol, client_request};
 use super::{ActionError, Capability, Observation, Runner, Session, Setup};
 use crate::names::handshake_error_name;
 use crate::script::{AppAction, HandshakeOutcome};
+use world::{EndpointWriter, On, Phase, READER, Shared, VirtualClock, VirtualStream, WHO};
 
 /// Scripts that need writes that do not block (as the async drivers' do), with the reason
 /// each cannot pass on a blocking endpoint. They are meant to be skipped on this runner
@@ -70,10 +73,6 @@ pub fn needs_non_blocking_writes(script: &crate::script::Script) -> bool {
         .any(|(path, _)| script.path.ends_with(path))
 }
 
-mod world;
-
-use world::{EndpointWriter, On, Phase, READER, Shared, VirtualClock, VirtualStream, WHO, World};
-
 /// Runs scripts against `wsflow::blocking` (see the module docs).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BlockingRunner;
@@ -84,25 +83,7 @@ impl Runner for BlockingRunner {
     }
 
     fn open(&self, setup: &Setup) -> Box<dyn Session> {
-        let shared = Arc::new(Shared {
-            world: Mutex::new(World {
-                inbound: VecDeque::new(),
-                eof: false,
-                outbound: Vec::new(),
-                peer_reading: true,
-                shutdown: false,
-                base: Instant::now(),
-                elapsed: Duration::ZERO,
-                phases: vec![Phase::Running],
-                writer: None,
-                draining: true,
-                events: Vec::new(),
-                outcome: None,
-                results: Vec::new(),
-                stop: false,
-            }),
-            changed: Condvar::new(),
-        });
+        let shared = Arc::new(Shared::new());
         let setup = setup.clone();
         let endpoint = Arc::clone(&shared);
         thread::spawn(move || reader_thread(&endpoint, &setup));

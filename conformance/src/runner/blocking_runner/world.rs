@@ -157,6 +157,29 @@ pub(super) struct Shared {
 }
 
 impl Shared {
+    /// A fresh world: empty stream, the peer reading, the application draining, time zero.
+    pub(super) fn new() -> Self {
+        Shared {
+            world: Mutex::new(World {
+                inbound: VecDeque::new(),
+                eof: false,
+                outbound: Vec::new(),
+                peer_reading: true,
+                shutdown: false,
+                base: Instant::now(),
+                elapsed: Duration::ZERO,
+                phases: vec![Phase::Running],
+                writer: None,
+                draining: true,
+                events: Vec::new(),
+                outcome: None,
+                results: Vec::new(),
+                stop: false,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
     pub(super) fn lock(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(PoisonError::into_inner)
     }
