@@ -27,7 +27,7 @@ enum Opening {
 }
 
 /// The error for a connection that ended during its opening handshake.
-fn handshake_error(report: &CloseReport) -> Error {
+pub(crate) fn handshake_error(report: &CloseReport) -> Error {
     match &report.cause {
         CloseCause::Handshake(error) => Error::Handshake(error.clone()),
         CloseCause::Rejected(status) => Error::Rejected(*status),

@@ -36,6 +36,9 @@
 //! [`Config::max_pending_events`] events wait to be received, so a slow reader pushes back
 //! on TCP instead of growing memory.
 //!
+//! **Blocking**: [`blocking`] runs the same core over `std::io` streams, a thread per
+//! connection, with no runtime and no feature.
+//!
 //! **Split**: [`WebSocket::split`] gives owned halves for two tasks; either one, awaited
 //! alone, keeps the whole connection going (pings answered, output written, timers run).
 //!
@@ -83,6 +86,7 @@ mod futures_stream;
 mod tokio_stream;
 
 mod api;
+pub mod blocking;
 // Without a runtime nothing drives the connect pipeline; the public types stay.
 #[cfg_attr(
     not(any(feature = "tokio", feature = "smol", feature = "async-std")),

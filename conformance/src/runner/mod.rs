@@ -5,7 +5,8 @@
 //! session's methods. Runners exist for the bare core ([`core_runner::CoreRunner`], synchronous
 //! and on virtual time) and for the `wsflow` driver on each runtime
 //! ([`adapter_runner::TokioRunner`], [`adapter_runner::SmolRunner`],
-//! [`adapter_runner::AsyncStdRunner`]).
+//! [`adapter_runner::AsyncStdRunner`]) and for `wsflow::blocking`
+//! ([`blocking_runner::BlockingRunner`], on real threads over a virtual clock).
 //!
 //! # Adding a runner
 //!
@@ -31,6 +32,7 @@
 //! `tests/scripts.rs`; the scripts do not change.
 
 pub mod adapter_runner;
+pub mod blocking_runner;
 pub mod core_runner;
 pub mod duplex;
 pub mod lifecycle;

@@ -1,0 +1,132 @@
+//! WebSocket over blocking `std` I/O: a thread per connection, no runtime, no feature.
+//!
+//! The same core as the async driver, in a plain loop: read bytes into the connection,
+//! take events, write its output in whole vectored writes, half-close when it says so. Every
+//! wait honours the core's deadlines: before each blocking read the stream's read timeout is
+//! set to the time left until [`Connection::poll_timeout`](wsflow_core::Connection::poll_timeout),
+//! and a read that times out runs the timers, so keepalive pings go out and the close
+//! timeout fires while [`WebSocket::recv`] is blocked. The stream is any [`Stream`]
+//! (`TcpStream`, `UnixStream`, yours); the time comes from a [`Clock`] ([`SystemClock`], or a
+//! test's virtual clock).
+//!
+//! ```no_run
+//! use wsflow::CloseCode;
+//!
+//! let mut ws = wsflow::blocking::connect("ws://127.0.0.1:9001/chat")?;
+//! ws.send("hello")?;
+//! if let Some(reply) = ws.recv()? {
+//!     println!("got {reply:?}");
+//! }
+//! let report = ws.close(CloseCode::NORMAL, "bye")?;
+//! assert!(report.was_clean());
+//! # Ok::<(), wsflow::Error>(())
+//! ```
+//!
+//! A server accepts with [`accept`] (or [`accept_with`] to choose a subprotocol, check the
+//! `Origin` or refuse with a [`Reject`]):
+//!
+//! ```no_run
+//! use std::net::TcpListener;
+//!
+//! let listener = TcpListener::bind("127.0.0.1:9001")?;
+//! for stream in listener.incoming() {
+//!     std::thread::spawn(move || -> Result<(), wsflow::Error> {
+//!         let mut ws = wsflow::blocking::accept(stream?)?;
+//!         while let Some(message) = ws.recv()? {
+//!             ws.send(message)?;
+//!         }
+//!         Ok(())
+//!     });
+//! }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # Backpressure
+//!
+//! [`WebSocket::send`] writes everything queued before it returns: a peer that does not read
+//! blocks the sender in `write`, as a socket does. [`WebSocket::write`] only queues, until the
+//! write buffer passes [`Config::write_buffer_high_water`](wsflow_core::Config::write_buffer_high_water).
+//! Reading stops while [`Config::max_pending_events`](wsflow_core::Config::max_pending_events)
+//! events wait to be received. A blocked write does not read meanwhile; bound it with a
+//! write timeout on the socket if the peer may stop reading (a timed-out write runs the
+//! timers, so the close timeout still ends the connection).
+//!
+//! # Split
+//!
+//! [`WebSocket::split`] gives a [`Reader`] and a [`Writer`] for two threads (or more: the
+//! writer's methods take `&self`), over two handles of the stream ([`Stream::try_clone`])
+//! and the connection behind one mutex. No I/O happens under that mutex:
+//!
+//! - the reader blocks in `read` on its own handle without the lock, then locks to feed the
+//!   core and take an event. It alone reads, so it alone answers pings, runs the timers and
+//!   sees the end; replies it queued (pongs, the close reply) are written by its next call
+//!   or by the writer's next command, whichever comes first;
+//! - one thread at a time writes: it takes the write handle, copies the front of the
+//!   output, and writes it without the lock, until the output is empty. A thread that finds
+//!   another writing leaves its frame to it: [`Writer::send`] then waits only while the
+//!   output is above the high-water mark, and [`Writer::flush`] until it is empty;
+//! - so a write the peer does not take blocks the thread making it, and nothing else: the
+//!   reader keeps receiving (pongs coalesce in the core), other commands queue or fail with
+//!   `buffer-full`. A reader that is itself blocked writing (its pong, say) does not read
+//!   until that write ends. Bytes handed to a blocking write cannot be taken back: if the
+//!   close timeout ends the connection meanwhile, they still reach a peer that reads later.
+//! - [`Writer::close`] only starts the close handshake; the reader finishes it. While the
+//!   connection is open, the reader wakes at least once per
+//!   [`Config::close_timeout`](wsflow_core::Config::close_timeout), so that a close the
+//!   writer starts during a read is timed from when it was sent.
+
+mod engine;
+mod handshake;
+mod split;
+mod stream;
+mod websocket;
+
+use std::net::TcpStream;
+
+use wsflow_core::handshake::{Accept, HandshakeError, UpgradeRequest};
+
+pub use split::{Reader, Writer};
+pub use stream::{Clock, Stream, SystemClock};
+pub use websocket::{Halves, WebSocket};
+
+use crate::error::Error;
+use crate::options::{AcceptOptions, ConnectOptions, Reject, accept_any};
+
+/// Connects to a `ws://` URL with the default options; see [`connect_with`].
+pub fn connect(url: &str) -> Result<WebSocket<TcpStream>, Error> {
+    connect_with(url, &ConnectOptions::default())
+}
+
+/// Connects to a `ws://` URL: builds the request from `options`, opens a TCP connection
+/// (with `TCP_NODELAY`: frames are written whole, so Nagle only adds latency) and runs the
+/// client handshake. `wss://` needs TLS, which is not built in: it fails before dialing.
+pub fn connect_with(url: &str, options: &ConnectOptions) -> Result<WebSocket<TcpStream>, Error> {
+    let request = options.request(url)?;
+    if request.is_secure() {
+        let why = "wss (TLS is not built in yet)".to_owned();
+        return Err(HandshakeError::UnsupportedScheme(why).into());
+    }
+    let stream = TcpStream::connect((request.host(), request.port()))?;
+    stream.set_nodelay(true)?;
+    WebSocket::client(stream, request, options.config.clone())
+}
+
+/// Runs the server handshake on an accepted TCP connection with the default options,
+/// accepting every valid request with no subprotocol and no extension.
+pub fn accept(stream: TcpStream) -> Result<WebSocket<TcpStream>, Error> {
+    accept_with(stream, &AcceptOptions::default(), accept_any)
+}
+
+/// Runs the server handshake on an accepted TCP connection (with `TCP_NODELAY`); `decide`
+/// answers the request, as in [`WebSocket::server`].
+pub fn accept_with<F>(
+    stream: TcpStream,
+    options: &AcceptOptions,
+    decide: F,
+) -> Result<WebSocket<TcpStream>, Error>
+where
+    F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
+{
+    stream.set_nodelay(true)?;
+    WebSocket::server(stream, options, decide)
+}
