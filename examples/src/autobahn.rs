@@ -8,12 +8,13 @@
 use std::future::Future;
 use std::io;
 
+use wsflow::blocking::{self, Stream};
 use wsflow::{ConnectOptions, Error, Runtime, Transport, WebSocket};
-use wsflow_core::{Event, Message};
+use wsflow_core::Message;
 
 use crate::asynchronous::tokio_runtime;
-use crate::blocking::{Session, echo};
 use crate::cli::RuntimeChoice;
+use crate::echo::echo_blocking;
 
 /// The URL of one of the fuzzing server's endpoints.
 pub fn endpoint(base: &str, path: &str, agent: &str, case: Option<usize>) -> String {
@@ -25,53 +26,53 @@ pub fn endpoint(base: &str, path: &str, agent: &str, case: Option<usize>) -> Str
     }
 }
 
-fn connect(url: &str, options: &ConnectOptions) -> io::Result<Session> {
-    Session::connect(url, options.config.clone(), options.deflate.clone())
-}
-
-fn case_count_blocking(base: &str, options: &ConnectOptions) -> io::Result<usize> {
-    let session = connect(&endpoint(base, "getCaseCount", "", None), options)?;
-    let mut count = None;
-    // `run` answers the server's close and returns once the handshake is complete.
-    let ended = session.run(|_, event| {
-        if let Event::Message(Message::Text(text)) = event {
-            count = text.trim().parse().ok();
-        }
-    });
-    // The fuzzing server sometimes resets this connection right after sending the count
-    // (CI saw "connection reset by peer"): the count is all that is wanted, so an error
-    // after it arrived is logged, not a failure of the run.
-    match (count, ended) {
-        (Some(count), Err(error)) => {
-            eprintln!("getCaseCount: {error}");
-            Ok(count)
-        }
-        (Some(count), Ok(_)) => Ok(count),
-        (None, Err(error)) => Err(error),
-        (None, Ok(_)) => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "no case count received",
-        )),
-    }
-}
-
-/// Runs every case over blocking sockets.
+/// Runs every case over blocking sockets ([`wsflow::blocking`]), as [`run_async`] does.
 pub fn run_blocking(base: &str, agent: &str, options: &ConnectOptions) -> io::Result<()> {
-    let count = case_count_blocking(base, options)?;
+    let url = endpoint(base, "getCaseCount", agent, None);
+    let mut ws = blocking::connect_with(&url, options).map_err(io::Error::other)?;
+    let count = case_count_blocking(&mut ws)?;
     eprintln!("autobahn-client (blocking): {count} cases");
     for case in 1..=count {
         let url = endpoint(base, "runCase", agent, Some(case));
-        // A case that fails the connection is the fuzzing server's verdict to record, not ours.
-        if let Err(error) = connect(&url, options).and_then(|s| s.run(echo)) {
+        let result =
+            blocking::connect_with(&url, options).and_then(|mut ws| echo_blocking(&mut ws));
+        // A failed case is the fuzzing server's verdict to record, not ours.
+        if let Err(error) = result {
             eprintln!("case {case}: {error}");
         }
     }
     let url = endpoint(base, "updateReports", agent, None);
+    let mut ws = blocking::connect_with(&url, options).map_err(io::Error::other)?;
     // The server writes its reports on this request and may then drop the connection
     // without a close handshake; that ending is not a failure of the run.
-    if let Err(error) = connect(&url, options)?.run(|_, _| {}) {
+    if let Err(error) = until_closed_blocking(&mut ws) {
         eprintln!("updateReports: {error}");
     }
+    Ok(())
+}
+
+/// [`case_count`] over a blocking connection.
+fn case_count_blocking<S: Stream>(ws: &mut blocking::WebSocket<S>) -> io::Result<usize> {
+    let count = loop {
+        match ws.recv().map_err(io::Error::other)? {
+            Some(Message::Text(text)) => break text.trim().parse::<usize>().ok(),
+            Some(Message::Binary(_)) => {}
+            None => break None,
+        }
+    };
+    let count = count.ok_or_else(|| io::Error::other("no case count received"))?;
+    // The fuzzing server sometimes resets this connection right after sending the count
+    // (CI saw "connection reset by peer"): the count is all that is wanted, so that
+    // ending is logged, not a failure of the run.
+    if let Err(error) = until_closed_blocking(ws) {
+        eprintln!("getCaseCount: {error}");
+    }
+    Ok(count)
+}
+
+/// [`until_closed`] over a blocking connection.
+fn until_closed_blocking<S: Stream>(ws: &mut blocking::WebSocket<S>) -> Result<(), Error> {
+    while ws.recv()?.is_some() {}
     Ok(())
 }
 

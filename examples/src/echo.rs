@@ -4,11 +4,11 @@ use std::io;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use wsflow::blocking::{self, Stream};
 use wsflow::tls::rustls::ServerConfig;
 use wsflow::{AcceptOptions, Error, Runtime, Transport, WebSocket};
 
 use crate::asynchronous;
-use crate::blocking::{Session, echo};
 use crate::cli::RuntimeChoice;
 
 /// Echoes every message until the connection ends; reports how it ended. Written once for
@@ -28,6 +28,17 @@ pub async fn echo_connection<T: Transport, R: Runtime>(mut ws: WebSocket<T, R>) 
     }
 }
 
+/// [`echo_connection`] over blocking sockets ([`wsflow::blocking`]): echoes every message
+/// until the connection ends; an error ends it early.
+pub fn echo_blocking<S: Stream>(ws: &mut blocking::WebSocket<S>) -> Result<(), Error> {
+    // `recv` answers the peer's close by itself and returns `Ok(None)` once the close
+    // handshake is complete, so the loop ends with the connection properly closed.
+    while let Some(message) = ws.recv()? {
+        ws.send(message)?;
+    }
+    Ok(())
+}
+
 /// Serves until killed on `listener`, one thread per connection over blocking sockets.
 pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
     for stream in listener.incoming() {
@@ -40,9 +51,13 @@ pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
         };
         let options = options.clone();
         std::thread::spawn(move || {
-            let session = Session::accept(stream, options.server_options(), options.config);
-            if let Err(error) = session.and_then(|session| session.run(echo)) {
-                eprintln!("connection ended with an error: {error}");
+            match blocking::accept_with(stream, &options, wsflow::accept_any) {
+                Ok(mut ws) => {
+                    if let Err(error) = echo_blocking(&mut ws) {
+                        eprintln!("connection ended: {error}");
+                    }
+                }
+                Err(error) => eprintln!("handshake failed: {error}"),
             }
         });
     }

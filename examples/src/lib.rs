@@ -21,7 +21,6 @@
 
 pub mod asynchronous;
 pub mod autobahn;
-pub mod blocking;
 pub mod chat;
 pub mod cli;
 pub mod echo;

@@ -7,11 +7,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use wsflow::blocking;
 use wsflow::{AcceptOptions, Runtime, Transport, WebSocket};
-use wsflow_core::handshake::ServerOptions;
-use wsflow_core::{CloseCode, Config, Event, Message};
+use wsflow_core::{CloseCode, Event, Message};
 use wsflow_examples::asynchronous::tokio_runtime;
-use wsflow_examples::blocking::{Session, echo};
 use wsflow_examples::cli::{self, RuntimeChoice};
 use wsflow_examples::echo as echo_server;
 
@@ -20,55 +19,57 @@ use wsflow_examples::echo as echo_server;
 #[command(name = "demo")]
 struct Args {}
 
+/// The blocking layer ([`wsflow::blocking`]): an echo server thread and a client sending a
+/// text, a 1 MiB binary and a ping, then closing once the echoes and the pong are back.
 fn blocking_demo() -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let server = std::thread::spawn(move || -> io::Result<()> {
         let (stream, _) = listener.accept()?;
-        let session = Session::accept(stream, ServerOptions::new(), Config::default())?;
+        let mut ws = blocking::accept(stream).map_err(to_io)?;
         println!("  server: accepted the upgrade request");
-        let closed = session.run(echo)?;
+        echo_server::echo_blocking(&mut ws).map_err(to_io)?;
+        let closed = ws
+            .close_report()
+            .ok_or_else(|| to_io("no close report after the end"))?;
         println!("  server: closed with {} ({:?})", closed.code, closed.cause);
         Ok(())
     });
 
-    let mut client = Session::connect(&format!("ws://{addr}/demo"), Config::default(), None)?;
+    let mut client = blocking::connect(&format!("ws://{addr}/demo")).map_err(to_io)?;
     let started = Instant::now();
     client
-        .connection()
-        .send_text("hello from the blocking client")
+        .send("hello from the blocking client")
         .map_err(to_io)?;
-    client
-        .connection()
-        .send_binary(vec![42u8; 1 << 20])
-        .map_err(to_io)?;
-    client
-        .connection()
-        .send_ping(&b"are you there?"[..])
-        .map_err(to_io)?;
-    let mut echoed = 0;
-    let closed = client.run(|connection, event| match event {
-        Event::Message(Message::Text(text)) => {
-            println!("  client: echoed text {:?}", text.as_str());
-            echoed += 1;
-        }
-        Event::Message(Message::Binary(data)) => {
-            println!("  client: echoed {} binary bytes", data.len());
-            echoed += 1;
-            if echoed == 2 {
-                let _ = connection.close(Instant::now(), CloseCode::NORMAL, "done");
+    client.send(vec![42u8; 1 << 20]).map_err(to_io)?;
+    client.ping(&b"are you there?"[..]).map_err(to_io)?;
+    let (mut echoed, mut ponged) = (0, false);
+    while echoed < 2 || !ponged {
+        match client.recv_event().map_err(to_io)? {
+            Some(Event::Message(Message::Text(text))) => {
+                println!("  client: echoed text {:?}", text.as_str());
+                echoed += 1;
             }
+            Some(Event::Message(Message::Binary(data))) => {
+                println!("  client: echoed {} binary bytes", data.len());
+                echoed += 1;
+            }
+            Some(Event::Pong(payload)) => {
+                println!("  client: pong {:?}", String::from_utf8_lossy(&payload));
+                ponged = true;
+            }
+            Some(_) => {}
+            None => return Err(to_io("closed before the echoes and the pong")),
         }
-        Event::Pong(payload) => println!("  client: pong {:?}", String::from_utf8_lossy(&payload)),
-        Event::Closed(closed) => println!(
-            "  client: closed with {} {:?} ({:?}) after {:?}",
-            closed.code,
-            closed.reason.as_str(),
-            closed.cause,
-            started.elapsed()
-        ),
-        _ => {}
-    })?;
+    }
+    let closed = client.close(CloseCode::NORMAL, "done").map_err(to_io)?;
+    println!(
+        "  client: closed with {} {:?} ({:?}) after {:?}",
+        closed.code,
+        closed.reason.as_str(),
+        closed.cause,
+        started.elapsed()
+    );
     server
         .join()
         .map_err(|_| to_io("server thread panicked"))??;
