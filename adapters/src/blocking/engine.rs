@@ -96,6 +96,10 @@ impl Engine {
                     wrote = true;
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                // Closed: the timers are done, and a peer that takes nothing never will.
+                Err(error) if is_timeout(&error) && self.conn.state() == State::Closed => {
+                    return Err(Error::Io(error));
+                }
                 Err(error) if is_timeout(&error) => self.conn.handle_timeout(now()),
                 Err(error) => return Err(self.fail(error)),
             }
@@ -124,26 +128,37 @@ impl Engine {
     }
 
     /// Accounts for a write of copied output (see [`Self::copy_output`]) made without the
-    /// connection. If the connection closed meanwhile its output was dropped, and the bytes
-    /// written are no longer at its front.
+    /// connection; returns whether writing should go on.
+    ///
+    /// Once the connection is closed, its output is either gone (an abort or the close
+    /// timeout dropped it: nothing is left to consume) or the last words of a connection
+    /// that ended at once (the close frame of a dead peer's connection, a refused handshake's
+    /// HTTP answer): what was written of it is consumed, and a failure only stops writing,
+    /// since the peer may be gone.
     pub(crate) fn wrote_copy(
         &mut self,
         now: Instant,
         written: io::Result<usize>,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         if self.conn.state() == State::Closed {
-            return Ok(());
+            return Ok(match written {
+                Ok(n) if n > 0 => {
+                    self.conn.consume_output(n);
+                    true
+                }
+                _ => false,
+            });
         }
         match written {
             Ok(0) => Err(self.fail(io::ErrorKind::WriteZero.into())),
             Ok(n) => {
                 self.conn.consume_output(n);
-                Ok(())
+                Ok(true)
             }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => Ok(true),
             Err(error) if is_timeout(&error) => {
                 self.conn.handle_timeout(now);
-                Ok(())
+                Ok(true)
             }
             Err(error) => Err(self.fail(error)),
         }

@@ -92,7 +92,9 @@ impl<S: Stream> Shared<S> {
             inner = lock(self);
             inner.stream = Some(stream);
             self.written.notify_all();
-            inner.engine.wrote_copy(clock.now(), written)?;
+            if !inner.engine.wrote_copy(clock.now(), written)? {
+                return Ok(());
+            }
         }
     }
 }
@@ -283,6 +285,20 @@ impl<S: Stream, C: Clock> Writer<S, C> {
         self.command(Until::Queued, |engine, clock| {
             engine.conn.close(clock.now(), code, reason)
         })
+    }
+
+    /// Ends the connection at once, without a close handshake: queued output is dropped,
+    /// both halves of the stream are shut down (so the [`Reader`], even if blocked in a
+    /// read, returns), and the reader reports [`Error::Abnormal`] with cause `Aborted`.
+    pub fn abort(&self) {
+        let mut inner = lock(&self.shared);
+        inner.engine.conn.abort();
+        if let Some(stream) = inner.stream.as_mut() {
+            // Best effort: the peer may be gone already.
+            let _ = stream.shutdown_both();
+        }
+        drop(inner);
+        self.shared.written.notify_all();
     }
 
     /// Where the connection is in its life.

@@ -19,6 +19,12 @@ pub trait Stream: Read + Write {
     /// Shuts the write half down (a TCP FIN): the peer reads EOF after what was written.
     fn shutdown_write(&mut self) -> io::Result<()>;
 
+    /// Shuts both halves down, for an abort: a read blocked on another handle of the same
+    /// stream returns. The default only shuts the write half down.
+    fn shutdown_both(&mut self) -> io::Result<()> {
+        self.shutdown_write()
+    }
+
     /// Another handle to the same stream, for a reader and a writer on two threads (see
     /// [`WebSocket::split`](super::WebSocket::split)). The default says the stream cannot.
     fn try_clone(&self) -> io::Result<Self>
@@ -41,6 +47,10 @@ impl Stream for TcpStream {
         self.shutdown(Shutdown::Write)
     }
 
+    fn shutdown_both(&mut self) -> io::Result<()> {
+        self.shutdown(Shutdown::Both)
+    }
+
     fn try_clone(&self) -> io::Result<Self> {
         TcpStream::try_clone(self)
     }
@@ -53,6 +63,10 @@ impl Stream for UnixStream {
 
     fn shutdown_write(&mut self) -> io::Result<()> {
         self.shutdown(Shutdown::Write)
+    }
+
+    fn shutdown_both(&mut self) -> io::Result<()> {
+        self.shutdown(Shutdown::Both)
     }
 
     fn try_clone(&self) -> io::Result<Self> {

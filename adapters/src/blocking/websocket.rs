@@ -193,6 +193,15 @@ impl<S: Stream, C: Clock> WebSocket<S, C> {
         }
     }
 
+    /// Ends the connection at once, without a close handshake: queued output is dropped, the
+    /// stream is shut down both ways, and the next `recv` reports [`Error::Abnormal`] with
+    /// cause `Aborted` (then `Ok(None)`); later commands fail with [`Error::Closed`].
+    pub fn abort(&mut self) {
+        self.engine.conn.abort();
+        // Best effort: the peer may be gone already.
+        let _ = self.stream.shutdown_both();
+    }
+
     /// The final report, once the end of the connection was received through `recv`,
     /// `recv_event` or `close`.
     pub fn close_report(&self) -> Option<CloseReport> {

@@ -1,6 +1,7 @@
 rfc: 10.4
 title: Below the high-water mark, while the peer is not reading, every pong is still queued
 role: both
+requires: non-blocking-writes
 config: write_buffer_high_water=1000
 peer stops reading
 peer sends ping "1"

@@ -1,6 +1,7 @@
 rfc: 7.1.2
 title: After our close, the peer's last messages and its close are read while the application does not read, so the handshake completes
 role: both
+requires: close-keeps-reading
 config: max_pending_events=2
 app stops draining
 app close 1000

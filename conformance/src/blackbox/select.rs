@@ -51,6 +51,17 @@ pub const DECLARED: &[(&str, &str)] = &[
         "in-process",
         "it pins a moment or an order that only an in-process runner controls",
     ),
+    (
+        "close-keeps-reading",
+        "it needs `close` itself to read on to the end of the handshake while the \
+         application takes no events",
+    ),
+    (
+        "non-blocking-writes",
+        "it needs writes that never block the endpoint's thread (a peer that does not read \
+         must not stop the endpoint from reading or from dropping its queued output), which \
+         a blocking I/O layer cannot give",
+    ),
 ];
 
 /// The declared requirements that are qualities rather than capabilities: an endpoint can

@@ -54,6 +54,20 @@ pub fn applies(script: &Script, chunking: Chunking) -> bool {
 /// The capabilities `script` needs beyond the protocol (see [`Capability`]).
 pub fn requirements(script: &Script) -> Vec<Capability> {
     let mut needs = Vec::new();
+    if script
+        .requires
+        .iter()
+        .any(|name| name == "non-blocking-writes")
+    {
+        needs.push(Capability::NonBlockingWrites);
+    }
+    if script
+        .requires
+        .iter()
+        .any(|name| name == "close-keeps-reading")
+    {
+        needs.push(Capability::CloseKeepsReading);
+    }
     for step in &script.steps {
         let StepKind::App { action, expect } = &step.kind else {
             continue;

@@ -22,56 +22,28 @@
 //! command thread still in its call 20 ms after it started, while another thread is
 //! blocked writing, counts as settled.
 //!
-//! API differences, not protocol ones: `wants_read` is not exposed (not checked); an abort
-//! is dropping the connection, after which nothing is reported (scripts needing
-//! [`Capability::AbortEvent`] are skipped); a second `close` is refused with `closed`, as
-//! [`Writer::close`](wsflow::blocking::Writer::close) only starts the handshake. A blocking
-//! write keeps its thread and its bytes: [`NEEDS_NON_BLOCKING_WRITES`] lists the scripts that
-//! cannot pass here, and why.
+//! API differences, not protocol ones: `wants_read` is not exposed (not checked); a second
+//! `close` is refused with `closed`, as [`Writer::close`](wsflow::blocking::Writer::close)
+//! only starts the handshake. A blocking write keeps its thread and its bytes: the scripts
+//! that declare `requires: non-blocking-writes` cannot pass here and are skipped
+//! ([`Capability::NonBlockingWrites`]).
 
 mod world;
 
-use std::io;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use wsflow::Error;
 use wsflow::blocking::{Clock, Reader, WebSocket};
-use wsflow::{AcceptOptions, ConnectOptions, Error};
-use wsflow_core::handshake::Accept;
-use wsflow_core::mask::FixedMask;
-use wsflow_core::{CloseCode, Connection, Message, Role, SendError};
+use wsflow_core::{CloseCode, Message, SendError};
 
-use super::core_runner::{choose_subprotocol, client_request};
+use super::lifecycle::{connection, decide};
 use super::{ActionError, Capability, Observation, Runner, Session, Setup};
 use crate::names::handshake_error_name;
 use crate::script::{AppAction, HandshakeOutcome};
 use world::{EndpointWriter, On, Phase, READER, Shared, VirtualClock, VirtualStream, WHO};
-
-/// Scripts that need writes that do not block (as the async drivers' do), with the reason
-/// each cannot pass on a blocking endpoint. They are meant to be skipped on this runner
-/// through a [`Capability`]; wiring one needs `exec::requirements` and the adapter
-/// runners' `supports`, which are being restructured elsewhere, so it is left to the merge.
-pub const NEEDS_NON_BLOCKING_WRITES: &[(&str, &str)] = &[
-    (
-        "5.5-control-frames/pongs-not-coalesced-below-high-water.ws",
-        "a lone reader writing its pong to a peer that reads nothing is blocked in that \
-         write, so it cannot read the next ping until the peer reads",
-    ),
-    (
-        "7.1.1-close-timeout/peer-not-reading-close-times-out.ws",
-        "the close frame was handed to a blocking write before the close timeout; it cannot \
-         be taken back, and reaches the peer once it reads",
-    ),
-];
-
-/// Whether `script` is one of [`NEEDS_NON_BLOCKING_WRITES`].
-pub fn needs_non_blocking_writes(script: &crate::script::Script) -> bool {
-    NEEDS_NON_BLOCKING_WRITES
-        .iter()
-        .any(|(path, _)| script.path.ends_with(path))
-}
 
 /// Runs scripts against `wsflow::blocking` (see the module docs).
 #[derive(Debug, Default, Clone, Copy)]
@@ -94,49 +66,27 @@ impl Runner for BlockingRunner {
 
     fn supports(&self, capability: Capability) -> bool {
         match capability {
-            Capability::AbortEvent => false,
             Capability::CloseRefusedWhenClosing => true,
+            Capability::NonBlockingWrites | Capability::CloseKeepsReading => false,
         }
     }
 }
 
 type Endpoint = WebSocket<VirtualStream, VirtualClock>;
 
-/// Opens the endpoint: the handshake when the script has one, else `from_connection`.
+/// Opens the endpoint on the same connection as every runner builds (in its handshake phase
+/// when the script has one): the blocking layer's own `handshake` runs that phase.
 fn open_endpoint(shared: &Arc<Shared>, setup: &Setup) -> Result<Endpoint, Error> {
     let stream = VirtualStream {
         shared: Arc::clone(shared),
         read_timeout: None,
     };
     let clock = VirtualClock(Arc::clone(shared));
-    let Some(hs) = setup.handshake.clone() else {
-        let conn = Connection::new(setup.role, setup.config.clone(), clock.now())
-            .with_mask_source(Box::new(FixedMask(setup.our_mask)));
+    let conn = connection(setup, clock.now());
+    if setup.handshake.is_none() {
         return Ok(WebSocket::from_connection_with_clock(stream, conn, clock));
-    };
-    match setup.role {
-        Role::Client => {
-            let mut options = ConnectOptions::new().config(setup.config.clone());
-            if let Some(deflate) = hs.deflate.clone() {
-                options = options.deflate(deflate);
-            }
-            WebSocket::client_with_clock(stream, client_request(&hs), &options, clock)
-        }
-        Role::Server => {
-            let mut options = AcceptOptions::new().config(setup.config.clone());
-            if let Some(deflate) = hs.deflate.clone() {
-                options = options.deflate(deflate);
-            }
-            let decide = |request: &wsflow_core::handshake::UpgradeRequest| {
-                let mut accept = Accept::new();
-                if let Some(name) = choose_subprotocol(&hs.subprotocols, &request.subprotocols) {
-                    accept = accept.subprotocol(name);
-                }
-                Ok(accept)
-            };
-            WebSocket::server_with_clock(stream, &options, decide, clock)
-        }
     }
+    WebSocket::handshake_with_clock(stream, conn, |request| Ok(decide(setup, request)), clock)
 }
 
 fn outcome(result: &Result<Endpoint, Error>) -> HandshakeOutcome {
@@ -144,9 +94,6 @@ fn outcome(result: &Result<Endpoint, Error>) -> HandshakeOutcome {
         Ok(ws) => HandshakeOutcome::Open(ws.subprotocol().map(str::to_owned)),
         Err(Error::Handshake(error)) => {
             HandshakeOutcome::Failed(handshake_error_name(error).into())
-        }
-        Err(Error::Io(error)) if error.kind() == io::ErrorKind::UnexpectedEof => {
-            HandshakeOutcome::Failed("eof".into())
         }
         Err(_) => HandshakeOutcome::Failed("other".into()),
     }
@@ -179,12 +126,21 @@ fn receive(shared: &Shared, mut reader: Reader<VirtualStream, VirtualClock>) {
         if world.stop {
             return;
         }
-        world.events.extend(held.take());
+        if let Some(event) = held.take() {
+            if !world.draining {
+                world.budget = world.budget.saturating_sub(1);
+            }
+            world.events.push(event);
+            continue;
+        }
         drop(world);
         match reader.recv_event() {
             Ok(Some(event)) => {
                 let mut world = shared.lock();
                 if world.draining {
+                    world.events.push(event);
+                } else if world.budget > 0 {
+                    world.budget -= 1;
                     world.events.push(event);
                 } else {
                     held = Some(event);
@@ -218,7 +174,10 @@ fn act(writer: &EndpointWriter, action: &AppAction) -> Result<(), ActionError> {
         AppAction::Ping(payload) => writer.ping(payload.clone()),
         AppAction::Pong(payload) => writer.pong(payload.clone()),
         AppAction::Close { code, reason } => writer.close(CloseCode::from(*code), reason),
-        AppAction::Abort => return Err(ActionError::Other("abort is not supported".into())),
+        AppAction::Abort => {
+            writer.abort();
+            Ok(())
+        }
     };
     match result {
         Ok(()) => Ok(()),
@@ -260,6 +219,10 @@ impl Session for BlockingSession {
 
     fn set_draining(&mut self, draining: bool) {
         drop(self.shared.change(|world| world.draining = draining));
+    }
+
+    fn take_events(&mut self, n: usize) {
+        drop(self.shared.change(|world| world.budget = n));
     }
 
     fn advance(&mut self, by: Duration) {

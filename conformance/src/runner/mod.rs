@@ -85,12 +85,23 @@ pub enum Capability {
     /// A second `app close` is refused with `closed` (the core does; an adapter's `close` is
     /// resumable and waits for the same handshake instead).
     CloseRefusedWhenClosing,
+    /// Writes never block the endpoint's thread (`requires: non-blocking-writes`): the core
+    /// and the async drivers; not the blocking layer, whose write waits for the peer.
+    NonBlockingWrites,
+    /// `close` itself reads on to the end of the handshake while the application takes no
+    /// events (`requires: close-keeps-reading`): the core and the async drivers, whose
+    /// `close()` drives the whole connection; not the blocking layer's split halves, where
+    /// `Writer::close` only starts the handshake and the `Reader` (the application taking
+    /// events) finishes it.
+    CloseKeepsReading,
 }
 
 impl fmt::Display for Capability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Capability::CloseRefusedWhenClosing => "close-refused-when-closing",
+            Capability::NonBlockingWrites => "non-blocking-writes",
+            Capability::CloseKeepsReading => "close-keeps-reading",
         })
     }
 }

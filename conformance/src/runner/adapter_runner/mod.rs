@@ -44,5 +44,6 @@ pub use virtual_time::{VirtualSleep, VirtualTime};
 fn adapter_supports(capability: Capability) -> bool {
     match capability {
         Capability::CloseRefusedWhenClosing => false,
+        Capability::NonBlockingWrites | Capability::CloseKeepsReading => true,
     }
 }

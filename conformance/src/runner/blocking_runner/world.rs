@@ -70,6 +70,10 @@ pub(super) struct World {
     /// which holds this world).
     pub(super) writer: Option<Arc<EndpointWriter>>,
     pub(super) draining: bool,
+    /// Events the application still takes while not draining (`app takes N events`).
+    pub(super) budget: usize,
+    /// Our read half was shut down (an abort): reads return EOF at once.
+    pub(super) read_closed: bool,
     pub(super) events: Vec<Event>,
     pub(super) outcome: Option<HandshakeOutcome>,
     pub(super) results: Vec<(usize, Result<(), ActionError>)>,
@@ -84,10 +88,10 @@ impl World {
     pub(super) fn ready(&self, on: On) -> bool {
         self.stop
             || match on {
-                On::Read => !self.inbound.is_empty() || self.eof,
+                On::Read => !self.inbound.is_empty() || self.eof || self.read_closed,
                 On::Write => self.peer_reading,
                 On::Sleep => false,
-                On::Drain => self.draining,
+                On::Drain => self.draining || self.budget > 0,
             }
     }
 
@@ -171,6 +175,8 @@ impl Shared {
                 phases: vec![Phase::Running],
                 writer: None,
                 draining: true,
+                budget: 0,
+                read_closed: false,
                 events: Vec::new(),
                 outcome: None,
                 results: Vec::new(),
@@ -265,6 +271,9 @@ impl Read for VirtualStream {
         if !ready {
             return Err(io::ErrorKind::TimedOut.into());
         }
+        if world.read_closed {
+            return Ok(0);
+        }
         let Some(piece) = world.inbound.front_mut() else {
             return Ok(0);
         };
@@ -312,6 +321,16 @@ impl Stream for VirtualStream {
 
     fn shutdown_write(&mut self) -> io::Result<()> {
         self.shared.lock().shutdown = true;
+        Ok(())
+    }
+
+    /// An abort: our FIN, and a blocked read of ours returns (as after `shutdown(Both)`).
+    fn shutdown_both(&mut self) -> io::Result<()> {
+        let mut world = self.shared.lock();
+        world.shutdown = true;
+        world.read_closed = true;
+        world.wake();
+        self.shared.changed.notify_all();
         Ok(())
     }
 
