@@ -99,7 +99,10 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     where
         F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
     {
-        let mut driver = Driver::with_peer(transport, connection, peer);
+        // On the heap: the connection and a TLS transport are kilobytes, and a future that
+        // holds them inline across its awaits, nested in the caller's connect and join
+        // futures, overflows a thread's stack in debug builds.
+        let mut driver = Box::new(Driver::with_peer(transport, connection, peer));
         let mut decide = Some(decide);
         loop {
             match poll_fn(|cx| driver.poll_opening(cx)).await? {
@@ -107,7 +110,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
                     // A server's 101 is written before the WebSocket is handed out: the
                     // client waits for it, and nobody may poll this connection for a while.
                     poll_fn(|cx| driver.poll_flush(cx)).await?;
-                    return Ok(WebSocket::from_driver(driver));
+                    return Ok(WebSocket::from_driver(*driver));
                 }
                 Opening::Upgrade(request) => {
                     // A second upgrade request cannot happen; treat it as a refusal.

@@ -125,7 +125,10 @@ pub(crate) async fn connect<N: Net>(
     let mut redirects_left = options.max_redirects;
     loop {
         let request = options.request(&url)?;
-        match attempt::<N>(&request, &options, deadline).await {
+        // Boxed, like the steps inside: each step's future (TLS state, the connection) is
+        // kilobytes, and debug builds give every nested future its own copy on the stack,
+        // which overflowed a 2 MiB test thread.
+        match Box::pin(attempt::<N>(&request, &options, deadline)).await {
             Err(Error::Handshake(HandshakeError::UnexpectedStatus(response)))
                 if redirects_left > 0 && redirect::is_redirect(response.status()) =>
             {
@@ -170,7 +173,7 @@ async fn attempt<N: Net>(
         .map_or((request.host(), request.port()), |proxy| {
             (proxy.host(), proxy.port())
         });
-    let mut tcp = dial::<N>(host, port, deadline).await?;
+    let mut tcp = Box::pin(dial::<N>(host, port, deadline)).await?;
     if let Some(proxy) = &proxy {
         let exchange = proxy::handshake(N::raw(&mut tcp), proxy, request.host(), request.port());
         let addr = authority(proxy.host(), proxy.port());
@@ -179,11 +182,15 @@ async fn attempt<N: Net>(
             .await?;
     }
     let transport = if request.is_secure() {
-        secure::<N>(tcp, request, options, deadline, &target).await?
+        Box::pin(secure::<N>(tcp, request, options, deadline, &target)).await?
     } else {
         N::plain(tcp)
     };
-    let handshake = WebSocket::client(transport, request.clone(), options.config.clone());
+    let handshake = Box::pin(WebSocket::client(
+        transport,
+        request.clone(),
+        options.config.clone(),
+    ));
     match within::<N::Runtime, _>(deadline.at, handshake).await {
         Some(result) => result,
         None => {
