@@ -58,6 +58,7 @@ for case in $CASES; do
     for target in $TARGETS; do
       read -r ir1 n1 <<< "$(measure "$target" "$server" "$SHORT" "$conns" "$size" "$depth")"
       read -r ir2 n2 <<< "$(measure "$target" "$server" "$LONG" "$conns" "$size" "$depth")"
+      echo "  $name $server $target: $ir1 instr / $n1 msgs, $ir2 instr / $n2 msgs" >&2
       per=$(awk -v a="$ir1" -v b="$ir2" -v m="$n1" -v n="$n2" \
         'BEGIN { if (n > m) printf "%.0f", (b - a) / (n - m); else print "n/a" }')
       printf '%-10s %-20s %-40s %14s\n' "$name" "$server" "$target" "$per"

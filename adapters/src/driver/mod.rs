@@ -238,6 +238,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     }
 
     /// The core's next event.
+    #[inline]
     fn next_event(&mut self) -> Option<Event> {
         let event = self.conn.poll_event()?;
         observe::event(&self.span, &event);

@@ -13,6 +13,7 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     // ----- what the API waits for -----
 
     /// The next event, `Ok(None)` once the connection is over and every event was taken.
+    #[inline]
     pub(crate) fn poll_event(
         &mut self,
         cx: &mut Context<'_>,

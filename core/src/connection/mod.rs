@@ -114,8 +114,8 @@ struct KeepaliveState {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
-    /// Data messages taken by the application (a streamed message counts once, at its last
-    /// chunk).
+    /// Data messages received whole (a streamed message counts once, at its last chunk),
+    /// whether or not the application has taken them yet.
     pub messages_received: u64,
     /// Data messages queued by the application (a fragmented one counts once, at its end).
     pub messages_sent: u64,
@@ -320,6 +320,7 @@ impl Connection {
     /// answer while nobody receives: parsing goes on a while further so that the messages
     /// the peer sent before its close frame do not stop the handshake from completing. Past
     /// that, the close timeout ends it.
+    #[inline]
     pub(super) fn event_limit(&self) -> usize {
         if self.close_sent.is_some() {
             self.config.max_pending_events.saturating_mul(2)
@@ -367,11 +368,7 @@ impl Connection {
         if self.events.is_empty() {
             self.process_input(self.latest_now);
         }
-        let event = self.events.pop_front();
-        if let Some(Event::Message(_) | Event::MessageChunk { fin: true, .. }) = &event {
-            self.stats.messages_received += 1;
-        }
-        event
+        self.events.pop_front()
     }
 
     /// The first contiguous piece of the bytes waiting to be written (empty when none).

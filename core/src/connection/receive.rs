@@ -63,8 +63,11 @@ impl Connection {
         if matches!(self.phase, Phase::Handshake(_)) {
             return;
         }
+        // Fixed for this pass: it changes only when a close frame goes out, and parsing
+        // stops then anyway (a close reply discards the rest of the input).
+        let limit = self.event_limit();
         while !self.discarding && !self.is_closed() {
-            if self.events.len() >= self.event_limit() {
+            if self.events.len() >= limit {
                 // Backpressure: resume when the application drains events.
                 return;
             }
@@ -278,6 +281,7 @@ impl Connection {
             if !complete {
                 return Err(ProtocolError::InvalidUtf8);
             }
+            self.stats.messages_received += 1;
             self.events.push_back(Event::Message(match message_kind {
                 MessageKind::Text => Message::Text(Utf8Bytes::from_validated(payload)),
                 MessageKind::Binary => Message::Binary(payload),
@@ -333,6 +337,7 @@ impl Connection {
                 let payload = message.buffer.split().freeze();
                 let kind = message.kind;
                 self.message = None;
+                self.stats.messages_received += 1;
                 self.events.push_back(Event::Message(match kind {
                     MessageKind::Text => Message::Text(Utf8Bytes::from_validated(payload)),
                     MessageKind::Binary => Message::Binary(payload),
@@ -352,6 +357,9 @@ impl Connection {
             let kind = message.kind;
             if fin {
                 self.message = None;
+            }
+            if fin {
+                self.stats.messages_received += 1;
             }
             self.events.push_back(Event::MessageChunk {
                 chunk: match kind {

@@ -336,7 +336,6 @@ fn stats_count_messages_bytes_and_the_keepalive_round_trip() {
     let mut conn = Connection::new(Role::Server, config, now);
     let input = to_server(true, 0x1, b"hello");
     conn.receive(now, &input);
-    assert_eq!(conn.stats().messages_received, 0, "counted when taken");
     let _ = events(&mut conn);
     conn.send_text("world").expect("send");
     let stats = conn.stats();
