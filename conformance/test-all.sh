@@ -15,14 +15,31 @@ cargo test --workspace --all-features
 echo "== building the Autobahn testees (release)"
 cargo build --release -p wsflow-examples --all-features --bins
 
-echo "== black-box conformance: the scripts over TCP against the testee binaries"
+echo "== black-box conformance: the scripts over TCP against the testee binaries (in parallel)"
 cargo build -p wsflow-conformance --bin wsflow-conformance
+logs=target/blackbox-logs
+mkdir -p "$logs"
+pids=()
 for rt in ${runtimes//,/ }; do
   target/debug/wsflow-conformance server --include all \
-    --command "target/release/echo-server --runtime $rt --addr 127.0.0.1:{port}"
+    --command "target/release/echo-server --runtime $rt --addr 127.0.0.1:{port}" \
+    > "$logs/$rt-server.log" 2>&1 &
+  pids+=($!)
   target/debug/wsflow-conformance client --include all \
-    --command "target/release/autobahn-client --runtime $rt --url ws://127.0.0.1:{port} --agent wsflow-$rt"
+    --command "target/release/autobahn-client --runtime $rt --url ws://127.0.0.1:{port} --agent wsflow-$rt" \
+    > "$logs/$rt-client.log" 2>&1 &
+  pids+=($!)
 done
+blackbox_failed=0
+for pid in "${pids[@]}"; do wait "$pid" || blackbox_failed=1; done
+for log in "$logs"/*.log; do
+  echo "$(basename "$log" .log): $(grep -E '^wsflow-conformance (server|client):' "$log" | tail -n 1)"
+done
+if [ "$blackbox_failed" != 0 ]; then
+  grep -h -E '^FAIL' "$logs"/*.log | head -n 40
+  echo "black-box conformance failed (full logs in $logs)"
+  exit 1
+fi
 
 if [ ! -x "$venv/bin/kosoku" ]; then
   echo "== installing kosoku into $venv"
