@@ -99,11 +99,12 @@ pub fn connect(url: &str) -> Result<WebSocket<TcpStream>, Error> {
 
 /// Connects to a `ws://` URL: builds the request from `options`, opens a TCP connection
 /// (with `TCP_NODELAY`: frames are written whole, so Nagle only adds latency) and runs the
-/// client handshake. `wss://` needs TLS, which is not built in: it fails before dialing.
+/// client handshake. `wss://` is not supported by the blocking layer yet (the async runtimes
+/// have it with the `rustls` feature): it fails before dialing.
 pub fn connect_with(url: &str, options: &ConnectOptions) -> Result<WebSocket<TcpStream>, Error> {
     let request = options.request(url)?;
     if request.is_secure() {
-        let why = "wss (TLS is not built in yet)".to_owned();
+        let why = "wss (not supported by the blocking layer yet)".to_owned();
         return Err(HandshakeError::UnsupportedScheme(why).into());
     }
     let stream = TcpStream::connect((request.host(), request.port()))?;
