@@ -232,9 +232,24 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
+/// `recv` for both the whole socket and the split reader: events from `recv_event` until a
+/// data message or the end.
+pub(crate) fn next_message(
+    mut recv_event: impl FnMut() -> Result<Option<Event>, Error>,
+) -> Result<Option<Message>, Error> {
+    loop {
+        let Some(event) = recv_event()? else {
+            return Ok(None);
+        };
+        if let Some(result) = as_message(event) {
+            return result;
+        }
+    }
+}
+
 /// What `recv` makes of an event: a data message, the end (`Ok(None)` if clean, the error
 /// otherwise), or a control event to skip (`None`).
-pub(crate) fn as_message(event: Event) -> Option<Result<Option<Message>, Error>> {
+fn as_message(event: Event) -> Option<Result<Option<Message>, Error>> {
     match event {
         Event::Message(message) | Event::MessageChunk { chunk: message, .. } => {
             Some(Ok(Some(message)))

@@ -15,7 +15,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use bytes::Bytes;
 use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind, State};
 
-use super::engine::{Engine, Wait, as_message};
+use super::engine::{Engine, Wait, next_message};
 use super::stream::{Clock, Stream};
 use super::websocket::WebSocket;
 use crate::error::Error;
@@ -156,14 +156,7 @@ pub(crate) fn split<S: Stream, C: Clock + Clone>(
 impl<S: Stream, C: Clock> Reader<S, C> {
     /// Receives the next data message; see [`WebSocket::recv`].
     pub fn recv(&mut self) -> Result<Option<Message>, Error> {
-        loop {
-            let Some(event) = self.recv_event()? else {
-                return Ok(None);
-            };
-            if let Some(result) = as_message(event) {
-                return result;
-            }
-        }
+        next_message(|| self.recv_event())
     }
 
     /// Receives the next event of any kind; see [`WebSocket::recv_event`].

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use wsflow_core::{CloseCode, CloseReport, Connection, Event, Message, MessageKind, Role, State};
 
-use super::engine::{Engine, READ_SIZE, Wait, as_message};
+use super::engine::{Engine, READ_SIZE, Wait, next_message};
 use super::split::{Reader, Writer};
 use super::stream::{Clock, Stream, SystemClock};
 use crate::error::Error;
@@ -71,14 +71,7 @@ impl<S: Stream, C: Clock> WebSocket<S, C> {
     /// [`Error::Io`] for a transport failure (followed by `Abnormal`) — and every later call
     /// returns `Ok(None)`.
     pub fn recv(&mut self) -> Result<Option<Message>, Error> {
-        loop {
-            let Some(event) = self.recv_event()? else {
-                return Ok(None);
-            };
-            if let Some(result) = as_message(event) {
-                return result;
-            }
-        }
+        next_message(|| self.recv_event())
     }
 
     /// Receives the next event of any kind: messages, pings (already answered when
