@@ -19,10 +19,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ACCEPTED = {"OK", "INFORMATIONAL"}
+# Runs go in parallel: a port is chosen and taken by its listener under this lock, so two runs
+# never race for the same free port.
+PORT_LOCK = threading.Lock()
 
 
 def free_port() -> int:
@@ -42,6 +47,15 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
+
+
+def wait_or_error(port: int, process: subprocess.Popen) -> Exception | None:
+    """`wait_for_port`, returning its error so the caller can still stop the process."""
+    try:
+        wait_for_port(port, process)
+    except RuntimeError as error:
+        return error
+    return None
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -64,13 +78,16 @@ def case_filters(args: argparse.Namespace) -> list[str]:
 
 
 def run_server_role(args, runtime: str, outdir: Path, log) -> None:
-    port = free_port()
-    command = [str(args.bin_dir / "echo-server"), "--runtime", runtime, "--addr", f"127.0.0.1:{port}"]
-    if args.deflate:
-        command.append("--deflate")
-    server = subprocess.Popen(command, stdout=log, stderr=log)
+    with PORT_LOCK:
+        port = free_port()
+        command = [str(args.bin_dir / "echo-server"), "--runtime", runtime, "--addr", f"127.0.0.1:{port}"]
+        if args.deflate:
+            command.append("--deflate")
+        server = subprocess.Popen(command, stdout=log, stderr=log)
+        listening = wait_or_error(port, server)
     try:
-        wait_for_port(port, server)
+        if listening is not None:
+            raise listening
         subprocess.run(
             [args.kosoku, f"127.0.0.1:{port}", "-o", str(outdir), "-p", str(args.parallelism)]
             + case_filters(args),
@@ -81,13 +98,16 @@ def run_server_role(args, runtime: str, outdir: Path, log) -> None:
 
 
 def run_client_role(args, runtime: str, outdir: Path, log) -> None:
-    port = free_port()
-    fuzzer = subprocess.Popen(
-        [args.kosoku, "-m", "fuzzingserver", f"127.0.0.1:{port}", "-o", str(outdir)] + case_filters(args),
-        stdout=log, stderr=log,
-    )
+    with PORT_LOCK:
+        port = free_port()
+        fuzzer = subprocess.Popen(
+            [args.kosoku, "-m", "fuzzingserver", f"127.0.0.1:{port}", "-o", str(outdir)] + case_filters(args),
+            stdout=log, stderr=log,
+        )
+        listening = wait_or_error(port, fuzzer)
     try:
-        wait_for_port(port, fuzzer)
+        if listening is not None:
+            raise listening
         command = [
             str(args.bin_dir / "autobahn-client"), "--runtime", runtime,
             "--url", f"ws://127.0.0.1:{port}", "--agent", f"wsflow-{runtime}",
@@ -121,6 +141,35 @@ def is_accepted(case_id: str, verdict: dict, deflate: bool) -> bool:
     return behaviours <= allowed
 
 
+def run_one(args: argparse.Namespace, runtime: str, role: str) -> tuple[tuple, list]:
+    """One testee in one role: runs the cases, returns its table row and its rejected cases."""
+    outdir = args.out / f"{runtime}-{role}"
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    started = time.monotonic()
+    with open(outdir / "testee.log", "w") as log:
+        try:
+            (run_server_role if role == "server" else run_client_role)(args, runtime, outdir, log)
+        except Exception as error:  # reported as a failed row below
+            print(f"{runtime} {role}: {error}", file=sys.stderr)
+    cases = verdicts(outdir)
+    if not cases:
+        # Without a report there is nothing to judge: show why, so CI output explains it.
+        tail = (outdir / "testee.log").read_text(errors="replace").splitlines()[-20:]
+        lines = "\n".join(f"  | {line}" for line in tail)
+        print(f"{runtime} {role}: no report; last lines of testee.log:\n{lines}", file=sys.stderr)
+    counts = collections.Counter(v.get("behavior") for v in cases.values())
+    bad = sorted(
+        (case_id for case_id, v in cases.items() if not is_accepted(case_id, v, args.deflate)),
+        key=lambda c: [int(p) for p in c.split(".")],
+    )
+    failures = [(runtime, role, case_id, cases[case_id]) for case_id in bad]
+    if not cases:
+        failures.append((runtime, role, "-", {"behavior": "NO REPORT"}))
+    print(f"{runtime} {role}: {len(cases)} cases, {len(bad)} rejected, {time.monotonic() - started:.0f} s", flush=True)
+    return (runtime, role, len(cases), counts, len(bad), time.monotonic() - started), failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runtimes", default="blocking,tokio,smol,async-std")
@@ -133,37 +182,17 @@ def main() -> int:
     parser.add_argument("-x", "--exclude", action="append", help="case id or glob to skip (repeatable)")
     parser.add_argument("-p", "--parallelism", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="testee runs at a time (default 2)")
     args = parser.parse_args()
 
-    rows = []
-    failures = []
-    for runtime in args.runtimes.split(","):
-        for role in args.roles.split(","):
-            outdir = args.out / f"{runtime}-{role}"
-            shutil.rmtree(outdir, ignore_errors=True)
-            outdir.mkdir(parents=True)
-            started = time.monotonic()
-            with open(outdir / "testee.log", "w") as log:
-                try:
-                    (run_server_role if role == "server" else run_client_role)(args, runtime, outdir, log)
-                except Exception as error:  # reported as a failed row below
-                    print(f"{runtime} {role}: {error}", file=sys.stderr)
-            cases = verdicts(outdir)
-            if not cases:
-                # Without a report there is nothing to judge: show why, so CI output explains it.
-                tail = (outdir / "testee.log").read_text(errors="replace").splitlines()[-20:]
-                print(f"{runtime} {role}: no report; last lines of testee.log:", file=sys.stderr)
-                for line in tail:
-                    print(f"  | {line}", file=sys.stderr)
-            counts = collections.Counter(v.get("behavior") for v in cases.values())
-            bad = sorted(
-                (case_id for case_id, v in cases.items() if not is_accepted(case_id, v, args.deflate)),
-                key=lambda c: [int(p) for p in c.split(".")],
-            )
-            failures += [(runtime, role, case_id, cases[case_id]) for case_id in bad]
-            if not cases:
-                failures.append((runtime, role, "-", {"behavior": "NO REPORT"}))
-            rows.append((runtime, role, len(cases), counts, len(bad), time.monotonic() - started))
+    runs = [(runtime, role) for runtime in args.runtimes.split(",") for role in args.roles.split(",")]
+    # Two runs at a time by default: a client-role run is one case at a time (the testee and
+    # the fuzzing server take turns, about one core in all), so pairing runs keeps two cores busy
+    # and halves the wall time on a 2-core CI machine.
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda run: run_one(args, *run), runs))
+    rows = [row for row, _ in results]
+    failures = [failure for _, run_failures in results for failure in run_failures]
 
     columns = ["OK", "INFORMATIONAL", "NON-STRICT", "UNIMPLEMENTED", "FAILED"]
     print(f"\n{'runtime':<10} {'role':<7} {'cases':>5} " + " ".join(f"{c:>13}" for c in columns) + f" {'rejected':>8} {'secs':>6}")
