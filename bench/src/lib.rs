@@ -4,6 +4,7 @@
 pub mod handshake;
 pub mod load;
 pub mod servers;
+pub mod soak;
 
 use std::io;
 use std::time::Duration;
