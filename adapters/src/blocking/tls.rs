@@ -228,3 +228,87 @@ fn is_timeout(error: &io::Error) -> bool {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
 }
+
+#[cfg(all(test, feature = "ring"))]
+mod tests {
+    use std::net::TcpListener;
+    use std::thread;
+
+    use rcgen::{CertificateParams, KeyPair};
+    use rustls::RootCertStore;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    use super::*;
+
+    /// A self-signed certificate for localhost: the server's config and a client's that
+    /// trusts it.
+    fn configs() -> (Arc<ServerConfig>, Arc<ClientConfig>) {
+        let key = KeyPair::generate().unwrap();
+        let cert = CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let server = crate::tls::server_config(vec![cert.der().clone()], key).unwrap();
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(cert.der().to_vec()))
+            .unwrap();
+        (server, crate::tls::client_config_with_roots(roots).unwrap())
+    }
+
+    /// A record that arrives in two pieces, further apart than the read timeout: the reads
+    /// in between fail with the socket's timeout kind, and the plaintext comes out whole.
+    #[test]
+    fn a_timeout_inside_a_record_loses_nothing() {
+        let (server, client_config) = configs();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = thread::spawn(move || {
+            let (mut tcp, _) = listener.accept().unwrap();
+            let mut conn = ServerConnection::new(server).unwrap();
+            while conn.is_handshaking() {
+                conn.complete_io(&mut tcp).unwrap();
+            }
+            conn.writer().write_all(b"one whole record").unwrap();
+            let mut record = Vec::new();
+            while conn.wants_write() {
+                conn.write_tls(&mut record).unwrap();
+            }
+            let (head, tail) = record.split_at(record.len() / 2);
+            tcp.write_all(head).unwrap();
+            thread::sleep(Duration::from_millis(300));
+            tcp.write_all(tail).unwrap();
+            conn.send_close_notify();
+            while conn.wants_write() {
+                conn.write_tls(&mut tcp).unwrap();
+            }
+            tcp.shutdown(Shutdown::Write).unwrap();
+            // Hold the socket until the client has read to its end.
+            let _ = tcp.read(&mut [0; 64]);
+        });
+        let tcp = TcpStream::connect(addr).unwrap();
+        let name = ServerName::try_from("localhost").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut stream = client(tcp, client_config, name, deadline).unwrap();
+        Stream::set_read_timeout(&mut stream, Some(Duration::from_millis(50))).unwrap();
+        let (mut got, mut timeouts) = (Vec::new(), 0);
+        let mut buf = [0; 64];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(error) if is_timeout(&error) => timeouts += 1,
+                Err(error) => panic!("{error}"),
+            }
+        }
+        assert_eq!(
+            got, b"one whole record",
+            "and a clean end after close_notify"
+        );
+        assert!(timeouts >= 2, "{timeouts} timeouts");
+        assert!(Stream::try_clone(&stream).is_err());
+        stream.shutdown_write().unwrap();
+        peer.join().unwrap();
+    }
+}
