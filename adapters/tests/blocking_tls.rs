@@ -257,6 +257,27 @@ fn the_connect_deadline_covers_a_silent_tls_server() {
     };
     assert_eq!(error.step(), ConnectStep::Tls);
     assert!(error.is_timeout(), "{error}");
+
+    // Without TLS the same server runs the handshake's step out of time.
+    let url = format!("ws://127.0.0.1:{}/", addr.port());
+    let error = blocking::connect_with(&url, &options).unwrap_err();
+    let Error::Connect(error) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(error.step(), ConnectStep::Handshake);
+    assert!(error.is_timeout(), "{error}");
+}
+
+#[test]
+fn a_stalled_tls_accept_runs_into_the_socket_timeout() {
+    let pki = Pki::new(&["localhost"]);
+    let (listener, port) = listen();
+    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let (tcp, _) = listener.accept().unwrap();
+    tcp.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let error = blocking::tls_accept(tcp, pki.server.clone()).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::TimedOut, "{error}");
 }
 
 #[test]

@@ -83,7 +83,10 @@ impl TlsStream {
             if let Some(deadline) = deadline {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return Err(io::ErrorKind::TimedOut.into());
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "TLS handshake timed out",
+                    ));
                 }
                 stream.sock.set_read_timeout(Some(left))?;
                 stream.sock.set_write_timeout(Some(left))?;
@@ -91,8 +94,12 @@ impl TlsStream {
             match stream.conn.complete_io(&mut stream.sock) {
                 Ok(_) => {}
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) if deadline.is_some() && is_timeout(&error) => {
-                    return Err(io::ErrorKind::TimedOut.into());
+                // The deadline's, or the socket's own timeout (a server's `tls_accept`).
+                Err(error) if is_timeout(&error) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "TLS handshake timed out",
+                    ));
                 }
                 Err(error) => return Err(error),
             }
@@ -135,7 +142,8 @@ pub(crate) fn client(
 /// [`accept`](super::accept) or [`accept_with`](super::accept_with), as a plain socket.
 ///
 /// Bounded only by the socket's own timeouts: against clients that may stall, set a read
-/// (and write) timeout on `tcp` first. The WebSocket replaces the read timeout before every
+/// (and write) timeout on `tcp` first; a handshake that runs into it fails with
+/// [`io::ErrorKind::TimedOut`]. The WebSocket replaces the read timeout before every
 /// read; a write timeout stays.
 #[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub fn tls_accept(tcp: TcpStream, config: Arc<ServerConfig>) -> io::Result<super::MaybeTlsStream> {
