@@ -33,7 +33,7 @@ fn serve<T: Send + 'static>(
 }
 
 /// Reads until EOF, failing after a few seconds: proves the peer sent its FIN.
-fn reads_fin(stream: &mut TcpStream) -> bool {
+fn reads_fin(stream: &mut impl blocking::Stream) -> bool {
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");

@@ -149,16 +149,6 @@ pub fn run(
     options: &ConnectOptions,
 ) -> io::Result<()> {
     match runtime {
-        RuntimeChoice::Blocking
-            if base
-                .get(..6)
-                .is_some_and(|s| s.eq_ignore_ascii_case("wss://")) =>
-        {
-            Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "wss:// is not supported with --runtime blocking yet (use tokio, smol or async-std)",
-            ))
-        }
         RuntimeChoice::Blocking => run_blocking(base, agent, options),
         RuntimeChoice::Tokio => {
             tokio_runtime()?.block_on(run_async(base, agent, |url| async move {

@@ -3,6 +3,7 @@
 use std::io;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use wsflow::blocking::{self, Stream};
 use wsflow::tls::rustls::ServerConfig;
@@ -39,8 +40,13 @@ pub fn echo_blocking<S: Stream>(ws: &mut blocking::WebSocket<S>) -> Result<(), E
     Ok(())
 }
 
-/// Serves until killed on `listener`, one thread per connection over blocking sockets.
-pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
+/// Serves until killed on `listener`, one thread per connection over blocking sockets;
+/// over TLS (wss://) with `tls`.
+pub fn serve_blocking(
+    listener: &TcpListener,
+    options: &AcceptOptions,
+    tls: Option<&Arc<ServerConfig>>,
+) {
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(stream) => stream,
@@ -50,7 +56,20 @@ pub fn serve_blocking(listener: &TcpListener, options: &AcceptOptions) {
             }
         };
         let options = options.clone();
+        let tls = tls.cloned();
         std::thread::spawn(move || {
+            let stream = match tls {
+                // A client that stalls its TLS handshake gives up its thread after 10 s; the
+                // WebSocket sets its own read timeouts afterwards.
+                Some(config) => match stream
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .and_then(|()| blocking::tls_accept(stream, config))
+                {
+                    Ok(stream) => stream,
+                    Err(error) => return eprintln!("TLS handshake failed: {error}"),
+                },
+                None => stream.into(),
+            };
             match blocking::accept_with(stream, &options, wsflow::accept_any) {
                 Ok(mut ws) => {
                     if let Err(error) = echo_blocking(&mut ws) {
@@ -77,12 +96,8 @@ pub fn serve(
         listener.local_addr()?
     );
     match runtime {
-        RuntimeChoice::Blocking if tls.is_some() => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "--tls-cert is not supported with --runtime blocking yet (use tokio, smol or async-std)",
-        )),
         RuntimeChoice::Blocking => {
-            serve_blocking(&listener, options);
+            serve_blocking(&listener, options, tls);
             Ok(())
         }
         RuntimeChoice::Tokio => asynchronous::serve_tokio(listener, options, tls, echo_connection),

@@ -1,6 +1,7 @@
 //! The TLS flags of the example binaries: `echo-server --tls-cert --tls-key` serves wss:// on
-//! every async runtime (checked with a real client trusting the test's CA), refuses the
-//! blocking runtime clearly, and `tls-client --ca-file` talks to `tls-server`.
+//! every runtime, the blocking one included (checked with a real client trusting the test's
+//! CA), `autobahn-client --runtime blocking --ca-file` runs over wss://, and
+//! `tls-client --ca-file` talks to `tls-server`.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -12,6 +13,7 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair}
 const ECHO_SERVER: &str = env!("CARGO_BIN_EXE_echo-server");
 const TLS_SERVER: &str = env!("CARGO_BIN_EXE_tls-server");
 const TLS_CLIENT: &str = env!("CARGO_BIN_EXE_tls-client");
+const AUTOBAHN_CLIENT: &str = env!("CARGO_BIN_EXE_autobahn-client");
 
 /// Writes a CA and a server certificate for localhost/127.0.0.1 into a fresh directory:
 /// `(ca.pem, cert.pem, key.pem)`.
@@ -71,9 +73,9 @@ fn path(path: &Path) -> &str {
 }
 
 #[test]
-fn echo_server_serves_wss_on_every_async_runtime() {
+fn echo_server_serves_wss_on_every_runtime() {
     let (ca, cert, key) = pem_files("echo");
-    for runtime in ["tokio", "smol", "async-std"] {
+    for runtime in ["blocking", "tokio", "smol", "async-std"] {
         let addr = free_addr();
         let (_server, line) = start(
             ECHO_SERVER,
@@ -111,28 +113,9 @@ fn echo_server_serves_wss_on_every_async_runtime() {
 }
 
 #[test]
-fn tls_flags_are_refused_where_unsupported_or_incomplete() {
-    let (_, cert, key) = pem_files("refuse");
+fn tls_flags_are_refused_when_incomplete() {
+    let (_, cert, _) = pem_files("refuse");
     let addr = free_addr();
-    let output = Command::new(ECHO_SERVER)
-        .args([
-            "--runtime",
-            "blocking",
-            "--addr",
-            &addr,
-            "--tls-cert",
-            path(&cert),
-            "--tls-key",
-            path(&key),
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("not supported with --runtime blocking"),
-        "{stderr}"
-    );
     // A certificate without its key is a usage error, not a plain server.
     let output = Command::new(ECHO_SERVER)
         .args([
@@ -147,6 +130,66 @@ fn tls_flags_are_refused_where_unsupported_or_incomplete() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("Usage:"));
+}
+
+/// A stand-in for the fuzzing server over wss:// on blocking threads: one case, then the
+/// report request; reports whether each connection's close handshake completed.
+fn wss_fuzzing_server(cert: &Path, key: &Path) -> (u16, std::sync::mpsc::Receiver<bool>) {
+    use wsflow::blocking;
+
+    let config = wsflow::tls::server_config_from_pem(cert, key).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (seen, saw) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().take(3) {
+            let tls = blocking::tls_accept(tcp.unwrap(), config.clone()).unwrap();
+            let mut target = String::new();
+            let mut ws = blocking::accept_with(tls, &wsflow::AcceptOptions::new(), |request| {
+                target = request.request.uri().to_string();
+                Ok(wsflow::Accept::new())
+            })
+            .unwrap();
+            if target == "/getCaseCount" {
+                ws.send("1").unwrap();
+            } else if target.starts_with("/runCase") {
+                ws.send("echo me").unwrap();
+                assert_eq!(ws.recv().unwrap().unwrap().as_text(), Some("echo me"));
+            }
+            let report = ws.close(wsflow::CloseCode::NORMAL, "").unwrap();
+            seen.send(report.was_clean()).unwrap();
+        }
+    });
+    (port, saw)
+}
+
+#[test]
+fn autobahn_client_runs_over_wss_on_the_blocking_runtime() {
+    let (ca, cert, key) = pem_files("autobahn");
+    let (port, saw) = wss_fuzzing_server(&cert, &key);
+    let output = Command::new(AUTOBAHN_CLIENT)
+        .args([
+            "--runtime",
+            "blocking",
+            "--url",
+            &format!("wss://localhost:{port}"),
+            "--agent",
+            "wsflow-test",
+            "--ca-file",
+            path(&ca),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("1 cases"), "{stderr}");
+    let patience = std::time::Duration::from_secs(10);
+    for _ in 0..3 {
+        assert!(
+            saw.recv_timeout(patience).unwrap(),
+            "a clean close: {stderr}"
+        );
+    }
 }
 
 #[test]

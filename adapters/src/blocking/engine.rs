@@ -104,9 +104,16 @@ impl Engine {
                 Err(error) => return Err(self.fail(error)),
             }
         }
-        if wrote {
-            if let Err(error) = stream.flush() {
-                return Err(self.fail(error));
+        // A TLS stream writes its records in `flush`: a timeout there is a write's.
+        while wrote {
+            match stream.flush() {
+                Ok(()) => wrote = false,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) if is_timeout(&error) && self.conn.state() == State::Closed => {
+                    return Err(Error::Io(error));
+                }
+                Err(error) if is_timeout(&error) => self.conn.handle_timeout(now()),
+                Err(error) => return Err(self.fail(error)),
             }
         }
         self.shutdown_if_due(stream)

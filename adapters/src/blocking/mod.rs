@@ -1,4 +1,5 @@
-//! WebSocket over blocking `std` I/O: a thread per connection, no runtime, no feature.
+//! WebSocket over blocking `std` I/O: a thread per connection, no runtime, no feature
+//! (but `rustls` for `wss://`).
 //!
 //! The same core as the async driver, in a plain loop: read bytes into the connection,
 //! take events, write its output in whole vectored writes, half-close when it says so. Every
@@ -6,7 +7,7 @@
 //! set to the time left until [`Connection::poll_timeout`](wsflow_core::Connection::poll_timeout),
 //! and a read that times out runs the timers, so keepalive pings go out and the close
 //! timeout fires while [`WebSocket::recv`] is blocked. The stream is any [`Stream`]
-//! (`TcpStream`, `UnixStream`, yours); the time comes from a [`Clock`] ([`SystemClock`], or a
+//! ([`MaybeTlsStream`], `TcpStream`, `UnixStream`, yours); the time comes from a [`Clock`] ([`SystemClock`], or a
 //! test's virtual clock).
 //!
 //! ```no_run
@@ -41,6 +42,33 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
+//! # TLS (`wss://`)
+//!
+//! With the `rustls` feature (and a crypto provider: `ring`, `aws-lc-rs`, or one installed
+//! process-wide), [`connect`] speaks `wss://` too and returns the same
+//! `WebSocket<`[`MaybeTlsStream`]`>` for both schemes; the config is
+//! [`ConnectOptions::tls_config`](crate::ConnectOptions::tls_config)'s or the default one of
+//! [`crate::tls`]. A server runs [`tls_accept`] on the accepted socket, then the same
+//! [`accept`] as for plain TCP:
+//!
+//! ```no_run
+//! # #[cfg(feature = "rustls")]
+//! # fn serve() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = wsflow::tls::server_config_from_pem("cert.pem", "key.pem")?;
+//! let listener = std::net::TcpListener::bind("127.0.0.1:9443")?;
+//! let (tcp, _) = listener.accept()?;
+//! let mut ws = wsflow::blocking::accept(wsflow::blocking::tls_accept(tcp, config)?)?;
+//! while let Some(message) = ws.recv()? {
+//!     ws.send(message)?;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! A clean close ends with TLS `close_notify` both ways; a peer that drops the connection
+//! without it is an [`Error::Io`] of kind `UnexpectedEof`. A TLS session cannot be split:
+//! [`WebSocket::split`] over TLS fails with [`std::io::ErrorKind::Unsupported`] (see
+//! [`TlsStream`]).
+//!
 //! # Backpressure
 //!
 //! [`WebSocket::send`] writes everything queued before it returns: a peer that does not read
@@ -55,7 +83,8 @@
 //!
 //! [`WebSocket::split`] gives a [`Reader`] and a [`Writer`] for two threads (or more: the
 //! writer's methods take `&self`), over two handles of the stream ([`Stream::try_clone`])
-//! and the connection behind one mutex. No I/O happens under that mutex:
+//! and the connection behind one mutex (so not over TLS, whose session cannot be cloned).
+//! No I/O happens under that mutex:
 //!
 //! - the reader blocks in `read` on its own handle without the lock, then locks to feed the
 //!   core and take an event. It alone reads, so it alone answers pings, runs the timers and
@@ -75,59 +104,71 @@
 //!   [`Config::close_timeout`](wsflow_core::Config::close_timeout), so that a close the
 //!   writer starts during a read is timed from when it was sent.
 
+// The TLS items the docs link to exist only with the `rustls` feature (docs.rs builds with
+// all features).
+#![cfg_attr(not(feature = "rustls"), allow(rustdoc::broken_intra_doc_links))]
+
+mod connect;
 mod engine;
 mod handshake;
+mod maybe_tls;
 mod split;
 mod stream;
+#[cfg(feature = "rustls")]
+mod tls;
 mod websocket;
 
-use std::net::TcpStream;
+use wsflow_core::handshake::{Accept, UpgradeRequest};
 
-use wsflow_core::handshake::{Accept, HandshakeError, UpgradeRequest};
-
+pub use maybe_tls::MaybeTlsStream;
 pub use split::{Reader, Writer};
 pub use stream::{Clock, Stream, SystemClock};
+#[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+pub use tls::{TlsStream, tls_accept};
 pub use websocket::{Halves, WebSocket};
 
 use crate::error::Error;
 use crate::options::{AcceptOptions, ConnectOptions, Reject, accept_any};
 
-/// Connects to a `ws://` URL with the default options; see [`connect_with`].
-pub fn connect(url: &str) -> Result<WebSocket<TcpStream>, Error> {
+/// Connects to a `ws://` or `wss://` URL with the default options; see [`connect_with`].
+pub fn connect(url: &str) -> Result<WebSocket<MaybeTlsStream>, Error> {
     connect_with(url, &ConnectOptions::default())
 }
 
-/// Connects to a `ws://` URL: builds the request from `options`, opens a TCP connection
-/// (with `TCP_NODELAY`: frames are written whole, so Nagle only adds latency) and runs the
-/// client handshake. `wss://` is not supported by the blocking layer yet (the async runtimes
-/// have it with the `rustls` feature): it fails before dialing.
-pub fn connect_with(url: &str, options: &ConnectOptions) -> Result<WebSocket<TcpStream>, Error> {
-    let request = options.request(url)?;
-    if request.is_secure() {
-        let why = "wss (not supported by the blocking layer yet)".to_owned();
-        return Err(HandshakeError::UnsupportedScheme(why).into());
-    }
-    let stream = TcpStream::connect((request.host(), request.port()))?;
-    stream.set_nodelay(true)?;
-    WebSocket::client(stream, request, options.config.clone())
+/// Connects to a `ws://` or `wss://` URL: builds the request from `options`, resolves the
+/// host, opens TCP (with `TCP_NODELAY`: frames are written whole, so Nagle only adds
+/// latency), runs TLS for `wss://` (SNI from the host, `options.tls` or
+/// [`tls::default_client_config`](crate::tls::default_client_config); needs the `rustls`
+/// feature) and the client handshake, all under `options.connect_timeout` (10 s by
+/// default). A failed or late step is an [`Error::Connect`] naming it and the address.
+/// Proxies and redirects are not followed by the blocking layer.
+pub fn connect_with(
+    url: &str,
+    options: &ConnectOptions,
+) -> Result<WebSocket<MaybeTlsStream>, Error> {
+    connect::connect(url, options)
 }
 
-/// Runs the server handshake on an accepted TCP connection with the default options,
-/// accepting every valid request with no subprotocol and no extension.
-pub fn accept(stream: TcpStream) -> Result<WebSocket<TcpStream>, Error> {
+/// Runs the server handshake on an accepted TCP connection, or a TLS one from
+/// [`tls_accept`], with the default options, accepting every valid request with no
+/// subprotocol and no extension.
+pub fn accept(stream: impl Into<MaybeTlsStream>) -> Result<WebSocket<MaybeTlsStream>, Error> {
     accept_with(stream, &AcceptOptions::default(), accept_any)
 }
 
-/// Runs the server handshake on an accepted TCP connection (with `TCP_NODELAY`); `decide`
-/// answers the request, as in [`WebSocket::server`].
+/// Runs the server handshake on an accepted TCP connection, or a TLS one from
+/// [`tls_accept`] (with `TCP_NODELAY`); `decide` answers the request, as in
+/// [`WebSocket::server`] (which takes any other [`Stream`]).
 pub fn accept_with<F>(
-    stream: TcpStream,
+    stream: impl Into<MaybeTlsStream>,
     options: &AcceptOptions,
     decide: F,
-) -> Result<WebSocket<TcpStream>, Error>
+) -> Result<WebSocket<MaybeTlsStream>, Error>
 where
     F: FnOnce(&UpgradeRequest) -> Result<Accept, Reject>,
 {
+    let stream = stream.into();
     stream.set_nodelay(true)?;
     WebSocket::server(stream, options, decide)
 }

@@ -245,7 +245,7 @@ impl<S: Stream, C: Clock> WebSocket<S, C> {
 
     /// Splits the connection into a [`Reader`] and a [`Writer`] for two threads, over two
     /// handles of the stream (see [`Stream::try_clone`]); fails if the stream cannot be
-    /// cloned. See the [`split` module docs](super#split) for what can block what.
+    /// cloned (a TLS stream cannot: [`io::ErrorKind::Unsupported`](std::io::ErrorKind::Unsupported)). See the [`split` module docs](super#split) for what can block what.
     pub fn split(self) -> Result<Halves<S, C>, Error>
     where
         C: Clone,

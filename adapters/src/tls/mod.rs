@@ -2,7 +2,8 @@
 //! PEM files, and the crypto provider — never a panic when none is available, an error.
 //!
 //! The runtime modules hold the TLS streams (`tokio::MaybeTlsStream` over `tokio-rustls`,
-//! `smol::MaybeTlsStream` and `async_std::MaybeTlsStream` over `futures-rustls`) and the
+//! `smol::MaybeTlsStream` and `async_std::MaybeTlsStream` over `futures-rustls`,
+//! [`blocking::MaybeTlsStream`](crate::blocking::MaybeTlsStream) over rustls itself) and the
 //! server's `tls_accept`; `connect("wss://…")` uses [`default_client_config`] unless
 //! [`ConnectOptions::tls_config`](crate::ConnectOptions::tls_config) gives another.
 //!
