@@ -1,77 +1,70 @@
-//! The blocking client connect: DNS, TCP, TLS for `wss://` and the opening handshake, under
-//! one deadline, as the async runtimes' connect (`crate::connect`) but without proxies or
-//! redirects.
+//! The blocking client connect: DNS, TCP, the proxy, TLS for `wss://`, the opening handshake
+//! and redirects, under one deadline, as the async runtimes' connect (`crate::connect`),
+//! whose decisions (proxy choice, TLS config, redirects, the deadline) it shares; only the
+//! waiting differs (socket timeouts cut to the time left instead of a runtime's timer).
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::ops::ControlFlow;
+use std::time::Instant;
 
 use wsflow_core::handshake::{ClientRequest, HandshakeError};
 
 use super::maybe_tls::MaybeTlsStream;
 use super::websocket::WebSocket;
-use crate::connect::{ConnectError, ConnectStep, DEFAULT_CONNECT_TIMEOUT, authority};
+use crate::connect::{
+    ConnectError, ConnectStep, DEFAULT_CONNECT_TIMEOUT, Deadline, authority, choose_proxy,
+    follow_redirect,
+};
 use crate::error::Error;
 use crate::options::ConnectOptions;
-
-/// The connect deadline and how it was set, for the error that names it.
-#[derive(Clone, Copy)]
-struct Deadline {
-    at: Instant,
-    timeout: Duration,
-}
-
-impl Deadline {
-    fn new(timeout: Duration) -> Deadline {
-        let now = Instant::now();
-        // A deadline past the clock's range is no deadline; a year stands in for it.
-        let at = now
-            .checked_add(timeout)
-            .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
-            .unwrap_or(now);
-        Deadline { at, timeout }
-    }
-
-    /// The time left before `step` on `addr`, or the error saying it ran out.
-    fn left(self, step: ConnectStep, addr: &str) -> Result<Duration, ConnectError> {
-        let left = self.at.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(ConnectError::timed_out(step, addr, self.timeout));
-        }
-        Ok(left)
-    }
-
-    /// The error of `step` on `addr`: a timeout (every wait of a step is bounded by the time
-    /// left) is the deadline's, anything else a failure.
-    fn error(self, step: ConnectStep, addr: &str, error: io::Error) -> ConnectError {
-        let late = matches!(
-            error.kind(),
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-        );
-        if late {
-            ConnectError::timed_out(step, addr, self.timeout)
-        } else {
-            ConnectError::failed(step, addr, error)
-        }
-    }
-}
+use crate::proxy::Proxy;
 
 /// Connects to `url` with `options`: the body of [`super::connect_with`].
 pub(crate) fn connect(
     url: &str,
     options: &ConnectOptions,
 ) -> Result<WebSocket<MaybeTlsStream>, Error> {
-    let deadline = Deadline::new(options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
-    let request = options.request(url)?;
+    let timeout = options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let deadline = Deadline::new(timeout, Instant::now());
+    let mut options = options.clone();
+    let mut url = url.to_owned();
+    let mut redirects_left = options.max_redirects;
+    loop {
+        let request = options.request(&url)?;
+        let result = attempt(&request, &options, deadline);
+        match follow_redirect(result, &request, &mut options, &mut redirects_left) {
+            ControlFlow::Break(result) => return result,
+            ControlFlow::Continue(next) => url = next,
+        }
+    }
+}
+
+/// One connect to `request`'s server, without redirects.
+fn attempt(
+    request: &ClientRequest,
+    options: &ConnectOptions,
+    deadline: Deadline,
+) -> Result<WebSocket<MaybeTlsStream>, Error> {
     #[cfg(not(feature = "rustls"))]
     if request.is_secure() {
         let why = "wss (enable wsflow's `rustls` feature for TLS)".to_owned();
         return Err(HandshakeError::UnsupportedScheme(why).into());
     }
     let target = authority(request.host(), request.port());
-    let tcp = dial(request.host(), request.port(), deadline)?;
+    let proxy = choose_proxy(options, request)?;
+    let (host, port) = proxy
+        .as_ref()
+        .map_or((request.host(), request.port()), |proxy| {
+            (proxy.host(), proxy.port())
+        });
+    let mut tcp = dial(host, port, deadline)?;
+    if let Some(proxy) = &proxy {
+        let addr = authority(proxy.host(), proxy.port());
+        tunnel(&mut tcp, proxy, request, deadline, &addr)?;
+    }
     let stream = if request.is_secure() {
-        secure(tcp, &request, options, deadline, &target)?
+        secure(tcp, request, options, deadline, &target)?
     } else {
         MaybeTlsStream::Plain(tcp)
     };
@@ -81,12 +74,35 @@ pub(crate) fn connect(
     let mut limits = options.limits;
     let cut = left < limits.timeout;
     limits.timeout = limits.timeout.min(left);
-    match WebSocket::client(stream, request.limits(limits), options.config.clone()) {
+    match WebSocket::client(
+        stream,
+        request.clone().limits(limits),
+        options.config.clone(),
+    ) {
         Err(Error::Handshake(HandshakeError::Timeout)) if cut => {
             Err(ConnectError::timed_out(ConnectStep::Handshake, target, deadline.timeout).into())
         }
         other => other,
     }
+}
+
+/// The proxy step: the tunnel to `request`'s server through `proxy`, the socket's timeouts
+/// cut to what is left of the deadline (and cleared afterwards).
+fn tunnel(
+    tcp: &mut TcpStream,
+    proxy: &Proxy,
+    request: &ClientRequest,
+    deadline: Deadline,
+    addr: &str,
+) -> Result<(), ConnectError> {
+    let left = deadline.left(ConnectStep::Proxy, addr)?;
+    let result = tcp
+        .set_read_timeout(Some(left))
+        .and_then(|()| tcp.set_write_timeout(Some(left)))
+        .and_then(|()| crate::proxy::handshake_blocking(tcp, proxy, request.host(), request.port()))
+        .and_then(|()| tcp.set_read_timeout(None))
+        .and_then(|()| tcp.set_write_timeout(None));
+    result.map_err(|error| deadline.error(ConnectStep::Proxy, addr, error))
 }
 
 /// Resolves `host` (unless it is an IP literal) and opens TCP (with `TCP_NODELAY`) to the
@@ -137,12 +153,7 @@ fn secure(
     deadline: Deadline,
     target: &str,
 ) -> Result<MaybeTlsStream, ConnectError> {
-    let fail = |error| ConnectError::failed(ConnectStep::Tls, target, error);
-    let config = match &options.tls {
-        Some(config) => config.clone(),
-        None => crate::tls::default_client_config().map_err(fail)?,
-    };
-    let name = crate::tls::server_name(request.host()).map_err(fail)?;
+    let (config, name) = crate::connect::tls_setup(options, request, target)?;
     deadline.left(ConnectStep::Tls, target)?;
     super::tls::client(tcp, config, name, deadline.at)
         .map(MaybeTlsStream::Tls)

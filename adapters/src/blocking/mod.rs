@@ -142,7 +142,9 @@ pub fn connect(url: &str) -> Result<WebSocket<MaybeTlsStream>, Error> {
 /// [`tls::default_client_config`](crate::tls::default_client_config); needs the `rustls`
 /// feature) and the client handshake, all under `options.connect_timeout` (10 s by
 /// default). A failed or late step is an [`Error::Connect`] naming it and the address.
-/// Proxies and redirects are not followed by the blocking layer.
+/// Goes through `options.proxy` (HTTP CONNECT or SOCKS5, or the environment's with
+/// `proxy_from_env`) and follows up to `options.max_redirects` redirects, as the async
+/// runtimes' connect does.
 pub fn connect_with(
     url: &str,
     options: &ConnectOptions,

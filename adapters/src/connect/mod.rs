@@ -9,6 +9,7 @@ mod redirect;
 use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::ops::ControlFlow;
 use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -75,14 +76,49 @@ pub(crate) async fn within<R: Runtime, F: Future>(
     .await
 }
 
-/// The connect deadline and how it was set, for the error that names it.
+/// The connect deadline and how it was set, for the error that names it. Shared by the async
+/// connect below and the blocking layer's.
 #[derive(Clone, Copy)]
-struct Deadline {
-    at: Instant,
-    timeout: Duration,
+pub(crate) struct Deadline {
+    pub(crate) at: Instant,
+    pub(crate) timeout: Duration,
 }
 
 impl Deadline {
+    /// `timeout` from `now`; a deadline past the clock's range is no deadline, and a year
+    /// stands in for it.
+    pub(crate) fn new(timeout: Duration, now: Instant) -> Deadline {
+        let at = now
+            .checked_add(timeout)
+            .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
+            .unwrap_or(now);
+        Deadline { at, timeout }
+    }
+
+    /// The time left before `step` on `addr`, or the error saying it ran out (for the
+    /// blocking layer, whose waits are socket timeouts cut to it).
+    pub(crate) fn left(self, step: ConnectStep, addr: &str) -> Result<Duration, ConnectError> {
+        let left = self.at.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ConnectError::timed_out(step, addr, self.timeout));
+        }
+        Ok(left)
+    }
+
+    /// The error of `step` on `addr`: a timeout (every wait of a step is bounded by the time
+    /// left) is the deadline's, anything else a failure.
+    pub(crate) fn error(self, step: ConnectStep, addr: &str, error: io::Error) -> ConnectError {
+        let late = matches!(
+            error.kind(),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+        );
+        if late {
+            ConnectError::timed_out(step, addr, self.timeout)
+        } else {
+            ConnectError::failed(step, addr, error)
+        }
+    }
+
     /// Runs an I/O step under the deadline, naming `step` and `addr` in its error.
     async fn step<R: Runtime, T>(
         self,
@@ -95,6 +131,74 @@ impl Deadline {
             Some(Err(error)) => Err(ConnectError::failed(step, addr, error).into()),
             None => Err(ConnectError::timed_out(step, addr, self.timeout).into()),
         }
+    }
+}
+
+/// The proxy a connect to `request` goes through: the caller's, or the environment's when
+/// asked for, or none.
+pub(crate) fn choose_proxy(
+    options: &ConnectOptions,
+    request: &ClientRequest,
+) -> Result<Option<proxy::Proxy>, Error> {
+    match &options.proxy {
+        Some(proxy) => Ok(Some(proxy.clone())),
+        None if options.proxy_from_env => proxy::from_env(request.is_secure(), request.host())
+            .map_err(|error| {
+                let target = authority(request.host(), request.port());
+                Error::from(ConnectError::failed(ConnectStep::Proxy, target, error))
+            }),
+        None => Ok(None),
+    }
+}
+
+/// The TLS client config and server name (SNI) of a `wss://` connect: the caller's config or
+/// the default one.
+#[cfg(feature = "rustls")]
+pub(crate) fn tls_setup(
+    options: &ConnectOptions,
+    request: &ClientRequest,
+    target: &str,
+) -> Result<
+    (
+        std::sync::Arc<rustls::ClientConfig>,
+        rustls::pki_types::ServerName<'static>,
+    ),
+    ConnectError,
+> {
+    let fail = |error| ConnectError::failed(ConnectStep::Tls, target, error);
+    let config = match &options.tls {
+        Some(config) => config.clone(),
+        None => crate::tls::default_client_config().map_err(fail)?,
+    };
+    let name = crate::tls::server_name(request.host()).map_err(fail)?;
+    Ok((config, name))
+}
+
+/// Whether an attempt's `result` is a redirect to follow: then the URL to try next (the
+/// request's credentials dropped from `options` when it leaves the origin, one redirect
+/// used up), else the result to return. Shared by the async and the blocking connect.
+pub(crate) fn follow_redirect<T>(
+    result: Result<T, Error>,
+    request: &ClientRequest,
+    options: &mut ConnectOptions,
+    redirects_left: &mut u8,
+) -> ControlFlow<Result<T, Error>, String> {
+    match result {
+        Err(Error::Handshake(HandshakeError::UnexpectedStatus(response)))
+            if *redirects_left > 0 && redirect::is_redirect(response.status()) =>
+        {
+            *redirects_left -= 1;
+            match redirect::follow(request, &response) {
+                Ok(next) => {
+                    if next.cross_origin {
+                        redirect::drop_credentials(&mut options.headers);
+                    }
+                    ControlFlow::Continue(next.url)
+                }
+                Err(error) => ControlFlow::Break(Err(error)),
+            }
+        }
+        other => ControlFlow::Break(other),
     }
 }
 
@@ -113,13 +217,7 @@ pub(crate) async fn connect<N: Net>(
     options: &ConnectOptions,
 ) -> Result<WebSocket<N::Transport, N::Runtime>, Error> {
     let timeout = options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-    let now = N::Runtime::now();
-    // A deadline past the clock's range is no deadline; a year stands in for it.
-    let at = now
-        .checked_add(timeout)
-        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
-        .unwrap_or(now);
-    let deadline = Deadline { at, timeout };
+    let deadline = Deadline::new(timeout, N::Runtime::now());
     let mut options = options.clone();
     let mut url = url.to_owned();
     let mut redirects_left = options.max_redirects;
@@ -128,18 +226,10 @@ pub(crate) async fn connect<N: Net>(
         // Boxed, like the steps inside: each step's future (TLS state, the connection) is
         // kilobytes, and debug builds give every nested future its own copy on the stack,
         // which overflowed a 2 MiB test thread.
-        match Box::pin(attempt::<N>(&request, &options, deadline)).await {
-            Err(Error::Handshake(HandshakeError::UnexpectedStatus(response)))
-                if redirects_left > 0 && redirect::is_redirect(response.status()) =>
-            {
-                redirects_left -= 1;
-                let next = redirect::follow(&request, &response)?;
-                if next.cross_origin {
-                    redirect::drop_credentials(&mut options.headers);
-                }
-                url = next.url;
-            }
-            other => return other,
+        let result = Box::pin(attempt::<N>(&request, &options, deadline)).await;
+        match follow_redirect(result, &request, &mut options, &mut redirects_left) {
+            ControlFlow::Break(result) => return result,
+            ControlFlow::Continue(next) => url = next,
         }
     }
 }
@@ -156,18 +246,7 @@ async fn attempt<N: Net>(
         return Err(HandshakeError::UnsupportedScheme(why).into());
     }
     let target = authority(request.host(), request.port());
-    let proxy = match &options.proxy {
-        Some(proxy) => Some(proxy.clone()),
-        None if options.proxy_from_env => proxy::from_env(request.is_secure(), request.host())
-            .map_err(|error| {
-                Error::from(ConnectError::failed(
-                    ConnectStep::Proxy,
-                    target.clone(),
-                    error,
-                ))
-            })?,
-        None => None,
-    };
+    let proxy = choose_proxy(options, request)?;
     let (host, port) = proxy
         .as_ref()
         .map_or((request.host(), request.port()), |proxy| {
@@ -238,12 +317,7 @@ async fn secure<N: Net>(
     deadline: Deadline,
     target: &str,
 ) -> Result<N::Transport, Error> {
-    let fail = |error| Error::from(ConnectError::failed(ConnectStep::Tls, target, error));
-    let config = match &options.tls {
-        Some(config) => config.clone(),
-        None => crate::tls::default_client_config().map_err(fail)?,
-    };
-    let name = crate::tls::server_name(request.host()).map_err(fail)?;
+    let (config, name) = tls_setup(options, request, target)?;
     deadline
         .step::<N::Runtime, _>(ConnectStep::Tls, target, N::tls(tcp, config, name))
         .await

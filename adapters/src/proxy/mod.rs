@@ -197,17 +197,49 @@ pub(crate) async fn handshake<T: Transport>(
     host: &str,
     port: u16,
 ) -> io::Result<()> {
-    match proxy.kind {
-        ProxyKind::Http => run(&mut io, http::Connect::new(host, port, proxy.auth.as_ref())).await,
-        ProxyKind::Socks5 => {
-            let exchange = socks5::Socks5::new(host, port, proxy.auth.as_ref())?;
-            run(&mut io, exchange).await
+    run(&mut io, exchange(proxy, host, port)?).await
+}
+
+/// The exchange that opens a tunnel to `host:port` through `proxy`.
+fn exchange(proxy: &Proxy, host: &str, port: u16) -> io::Result<Box<dyn Exchange + Send>> {
+    Ok(match proxy.kind {
+        ProxyKind::Http => Box::new(http::Connect::new(host, port, proxy.auth.as_ref())),
+        ProxyKind::Socks5 => Box::new(socks5::Socks5::new(host, port, proxy.auth.as_ref())?),
+    })
+}
+
+/// [`handshake`] for the blocking layer, over a blocking stream whose read and write
+/// timeouts bound it.
+pub(crate) fn handshake_blocking<S: io::Read + io::Write>(
+    io: &mut S,
+    proxy: &Proxy,
+    host: &str,
+    port: u16,
+) -> io::Result<()> {
+    let mut exchange = exchange(proxy, host, port)?;
+    let mut buf = [0_u8; 512];
+    loop {
+        io.write_all(&exchange.output())?;
+        io.flush()?;
+        let wants = exchange.wants().min(buf.len());
+        let Some(window) = buf.get_mut(..wants).filter(|window| !window.is_empty()) else {
+            return Ok(());
+        };
+        let n = io.read(window)?;
+        if n == 0 {
+            return Err(closed_during_handshake());
         }
+        exchange.feed(window.get(..n).unwrap_or_default())?;
     }
 }
 
+fn closed_during_handshake() -> io::Error {
+    let why = "the proxy closed the connection during its handshake";
+    io::Error::new(io::ErrorKind::UnexpectedEof, why)
+}
+
 /// Drives `exchange` over `io` until the tunnel is open.
-async fn run<T: Transport, E: Exchange>(io: &mut T, mut exchange: E) -> io::Result<()> {
+async fn run<T: Transport>(io: &mut T, mut exchange: Box<dyn Exchange + Send>) -> io::Result<()> {
     let mut buf = [0_u8; 512];
     loop {
         let output = exchange.output();
@@ -226,8 +258,7 @@ async fn run<T: Transport, E: Exchange>(io: &mut T, mut exchange: E) -> io::Resu
         };
         let n = poll_fn(|cx| io.poll_read(cx, window)).await?;
         if n == 0 {
-            let why = "the proxy closed the connection during its handshake";
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, why));
+            return Err(closed_during_handshake());
         }
         exchange.feed(window.get(..n).unwrap_or_default())?;
     }
