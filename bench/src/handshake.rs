@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use sha1::{Digest, Sha1};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// A fixed key: the generator's handshake costs nothing to build and is the same every time.
@@ -22,7 +22,7 @@ pub fn accept_key(key: &[u8]) -> String {
 
 /// Reads up to the blank line ending an HTTP head. The generator waits for the 101 before
 /// sending frames, so nothing may follow the head; extra bytes are reported as an error.
-async fn read_head(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(512);
     let mut chunk = [0u8; 1024];
     loop {
@@ -44,7 +44,10 @@ async fn read_head(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
 }
 
 /// Client side: sends the upgrade request with [`CLIENT_KEY`] and checks the 101 answer.
-pub async fn client(stream: &mut TcpStream, host: &str) -> std::io::Result<()> {
+pub async fn client<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    host: &str,
+) -> std::io::Result<()> {
     let request = format!(
         "GET / HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: {CLIENT_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n"

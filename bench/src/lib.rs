@@ -5,6 +5,7 @@ pub mod handshake;
 pub mod load;
 pub mod servers;
 pub mod soak;
+pub mod tls;
 
 use std::io;
 use std::time::Duration;
@@ -24,6 +25,7 @@ pub fn smoke() -> io::Result<load::LoadReport> {
         warmup: Duration::from_millis(50),
         duration: Duration::from_millis(200),
         raw: false,
+        tls: None,
     };
     let report = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 
 /// One case of the matrix.
 #[derive(Clone, Debug)]
@@ -28,6 +29,8 @@ pub struct LoadConfig {
     pub duration: Duration,
     /// The server is the raw TCP echo: expect our own masked frames back.
     pub raw: bool,
+    /// Connect over TLS (wss) with this client config; `None` for plain TCP.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// What one case measured.
@@ -221,6 +224,30 @@ pub async fn connect(addr: &str) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
+/// A generator connection: plain TCP, or TLS for the wss cases.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+/// [`connect`], over TLS (SNI `localhost`) when `tls` is given.
+async fn connect_maybe_tls(
+    addr: &str,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+) -> io::Result<Stream> {
+    let Some(config) = tls else {
+        return connect(addr).await.map(Stream::Plain);
+    };
+    let tcp = TcpStream::connect(addr).await?;
+    tcp.set_nodelay(true)?;
+    let name = rustls::pki_types::ServerName::try_from("localhost").map_err(io::Error::other)?;
+    let mut stream = tokio_rustls::TlsConnector::from(Arc::clone(config))
+        .connect(name, tcp)
+        .await?;
+    crate::handshake::client(&mut stream, addr).await?;
+    Ok(Stream::Tls(Box::new(stream)))
+}
+
 /// Totals shared by the connection tasks; all run on one thread, so the atomics are
 /// uncontended.
 #[derive(Default)]
@@ -231,7 +258,26 @@ struct Totals {
 }
 
 async fn drive(
-    mut stream: TcpStream,
+    stream: Stream,
+    conn: usize,
+    config: &LoadConfig,
+    totals: &Totals,
+) -> io::Result<()> {
+    match stream {
+        Stream::Plain(mut tcp) => {
+            let (reader, writer) = tcp.split();
+            drive_halves(reader, writer, conn, config, totals).await
+        }
+        Stream::Tls(tls) => {
+            let (reader, writer) = tokio::io::split(tls);
+            drive_halves(reader, writer, conn, config, totals).await
+        }
+    }
+}
+
+async fn drive_halves<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    mut reader: R,
+    mut writer: W,
     conn: usize,
     config: &LoadConfig,
     totals: &Totals,
@@ -241,7 +287,6 @@ async fn drive(
     let mut checker = EchoChecker::new(&message, config.raw);
     let mut buf = vec![0u8; (config.size + 14).clamp(4096, 256 * 1024) * config.depth.min(4)];
     let depth = config.depth as u64;
-    let (mut reader, mut writer) = stream.split();
     while !totals.stop.load(Ordering::Relaxed) {
         // Write and read at once: a server that echoes while the batch is still arriving
         // (raw TCP with 1 MiB) would otherwise fill our receive buffer and stall both sides.
@@ -277,7 +322,7 @@ pub async fn run(config: LoadConfig) -> io::Result<LoadReport> {
     let totals = Arc::new(Totals::default());
     let mut streams = Vec::with_capacity(config.conns);
     for _ in 0..config.conns {
-        streams.push(connect(&config.addr).await?);
+        streams.push(connect_maybe_tls(&config.addr, config.tls.as_ref()).await?);
     }
     let mut tasks = Vec::with_capacity(config.conns);
     for (conn, stream) in streams.into_iter().enumerate() {

@@ -68,13 +68,15 @@ impl ServerKind {
 }
 
 fn report(result: Result<(), impl std::fmt::Display>) {
-    // A connection reset at the end of a case is normal; anything else is worth a line.
     if let Err(error) = result {
-        let text = error.to_string();
-        if !text.contains("reset") && !text.contains("broken pipe") && !text.contains("Broken pipe")
-        {
-            eprintln!("connection ended: {text}");
-        }
+        report_end(&error.to_string());
+    }
+}
+
+/// Prints why a connection ended, unless it is the reset that ends every case.
+pub(crate) fn report_end(text: &str) {
+    if !text.contains("reset") && !text.contains("broken pipe") && !text.contains("Broken pipe") {
+        eprintln!("connection ended: {text}");
     }
 }
 

@@ -22,6 +22,7 @@ fn main() -> std::io::Result<()> {
         warmup: Duration::from_millis(500),
         duration: Duration::from_secs(3),
         raw: false,
+        tls: None,
     };
     let mut idle = None;
     let mut args = std::env::args().skip(1);

@@ -170,6 +170,12 @@ pub async fn client_slot<T, R, C, Fut>(
     Fut: Future<Output = Result<WebSocket<T, R>, Error>>,
 {
     let mut rng = Rng::new(plan.seed ^ (slot as u64 + 1).wrapping_mul(0xa076_1d64_78bd_642f));
+    // Slots start spread over the first half of the warm-up: thousands of handshakes in the
+    // same instant measure the accept backlog, not the steady state this test is about.
+    let spread = plan.warmup / 2;
+    let share = u32::try_from(slot % plan.connections.max(1)).unwrap_or(0);
+    let count = u32::try_from(plan.connections.max(1)).unwrap_or(u32::MAX);
+    R::sleep_until(started + spread / count * share).await;
     while started.elapsed() < plan.duration {
         let deflate = rng.chance(plan.deflate_share);
         match connect(deflate).await {
