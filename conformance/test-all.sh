@@ -8,14 +8,17 @@ cd "$(dirname "$0")/.."
 
 runtimes=${WSFLOW_AUTOBAHN_RUNTIMES:-blocking,tokio,smol,async-std}
 venv=${WSFLOW_VENV:-target/autobahn-venv}
+# Each phase says when it starts and how long the run has taken so far, so a slow CI run
+# shows where its time went.
+phase() { echo "== [$(date +%T), ${SECONDS}s] $*"; }
 
-echo "== unit and conformance tests"
+phase "unit and conformance tests"
 cargo test --workspace --all-features
 
-echo "== building the Autobahn testees (release)"
+phase "building the Autobahn testees (release)"
 cargo build --release -p wsflow-examples --all-features --bins
 
-echo "== black-box conformance: the scripts over TCP against the testee binaries (in parallel)"
+phase "black-box conformance: the scripts over TCP against the testee binaries (in parallel)"
 cargo build -p wsflow-conformance --bin wsflow-conformance
 logs=target/blackbox-logs
 mkdir -p "$logs"
@@ -42,12 +45,12 @@ if [ "$blackbox_failed" != 0 ]; then
 fi
 
 if [ ! -x "$venv/bin/kosoku" ]; then
-  echo "== installing kosoku into $venv"
+  phase "installing kosoku into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'kosoku==0.1.0'
 fi
 
-echo "== Autobahn TestSuite: runtimes $runtimes, server and client"
+phase "Autobahn TestSuite: runtimes $runtimes, server and client, two runs at a time"
 "$venv/bin/python" conformance/autobahn/run.py \
   --kosoku "$venv/bin/kosoku" --bin-dir target/release --runtimes "$runtimes" \
   --out target/autobahn-reports --deflate "$@"
