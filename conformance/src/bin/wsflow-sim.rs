@@ -1,7 +1,7 @@
 //! `wsflow-sim`: the deterministic simulation over a range of seeds.
 //!
 //! ```text
-//! wsflow-sim --seeds 10000 [--start 0] [--runtime core|tokio|smol|async-std|all] [--verbose]
+//! wsflow-sim --seeds 10000 [--start 0] [--runtime core|blocking|tokio|smol|async-std|all] [--verbose]
 //! ```
 //!
 //! Prints a summary (seeds, connections, wall time, the hash of all traces); for the first
@@ -24,7 +24,7 @@ struct Cli {
     #[arg(long, default_value_t = 0)]
     start: u64,
     /// Which implementations the sides run on.
-    #[arg(long, default_value = "all", value_parser = ["core", "tokio", "smol", "async-std", "all"])]
+    #[arg(long, default_value = "all", value_parser = ["core", "blocking", "tokio", "smol", "async-std", "all"])]
     runtime: String,
     /// Print each connection's outcome.
     #[arg(long)]

@@ -5,7 +5,9 @@ use std::io;
 use std::time::Duration;
 
 use bytes::Bytes;
-use wsflow_core::{CloseCause, Config, MessageKind, ReceiveMode};
+use bytes::BytesMut;
+use wsflow::Error;
+use wsflow_core::{CloseCause, CloseReport, Config, Event, MessageKind, ReceiveMode};
 
 use super::Rng;
 use super::network::Fault;
@@ -14,7 +16,9 @@ use super::network::Fault;
 /// split a UTF-8 character).
 #[derive(Debug, Clone)]
 pub struct Msg {
+    /// Text or binary.
     pub kind: MessageKind,
+    /// The whole message.
     pub payload: Bytes,
     /// Empty for a whole message; otherwise increasing offsets inside the payload.
     pub cuts: Vec<usize>,
@@ -37,6 +41,7 @@ impl Msg {
 /// What one side's application does.
 #[derive(Debug, Clone)]
 pub struct SideScript {
+    /// What it sends, in order.
     pub messages: Vec<Msg>,
     /// It closes (after sending everything); both sides may.
     pub closer: bool,
@@ -46,6 +51,7 @@ pub struct SideScript {
     pub split: bool,
     /// Per mille: an await point at which a future is dropped (and the call retried).
     pub cancel: u64,
+    /// Its connection's configuration.
     pub config: Config,
     /// Seed of this side's own decisions (cancellation, mask keys, how much it drains).
     pub seed: u64,
@@ -54,8 +60,11 @@ pub struct SideScript {
 /// One connection: both sides' scripts, the network's seed and its fault.
 #[derive(Debug, Clone)]
 pub struct Script {
+    /// The client's and the server's scripts.
     pub sides: [SideScript; 2],
+    /// Seed of the network's and the scheduler's decisions.
     pub net_seed: u64,
+    /// What the network does to the connection.
     pub fault: Fault,
     /// Per mille per scheduler step: the clock jumps a few milliseconds.
     pub jitter: u64,
@@ -70,7 +79,10 @@ fn payload(rng: &mut Rng, kind: MessageKind) -> Bytes {
         _ => 2000 + rng.below(40_000),
     } as usize;
     match kind {
-        MessageKind::Binary => (0..len).map(|_| rng.next_u64() as u8).collect::<Vec<u8>>().into(),
+        MessageKind::Binary => (0..len)
+            .map(|_| rng.next_u64() as u8)
+            .collect::<Vec<u8>>()
+            .into(),
         MessageKind::Text => {
             let mut text = String::with_capacity(len + 4);
             while text.len() < len {
@@ -82,15 +94,25 @@ fn payload(rng: &mut Rng, kind: MessageKind) -> Bytes {
 }
 
 fn message(rng: &mut Rng) -> Msg {
-    let kind = if rng.chance(500) { MessageKind::Text } else { MessageKind::Binary };
+    let kind = if rng.chance(500) {
+        MessageKind::Text
+    } else {
+        MessageKind::Binary
+    };
     let payload = payload(rng, kind);
     let mut cuts = Vec::new();
     if rng.chance(300) && !payload.is_empty() {
         let n = 1 + rng.below(4);
-        cuts = (0..n).map(|_| rng.below(payload.len() as u64 + 1) as usize).collect();
+        cuts = (0..n)
+            .map(|_| rng.below(payload.len() as u64 + 1) as usize)
+            .collect();
         cuts.sort_unstable();
     }
-    Msg { kind, payload, cuts }
+    Msg {
+        kind,
+        payload,
+        cuts,
+    }
 }
 
 fn config(rng: &mut Rng) -> Config {
@@ -126,8 +148,12 @@ impl Script {
             seed: rng.next_u64(),
         });
         let fault = match rng.below(10) {
-            0 | 1 => Fault::Reset { at_byte: rng.below(20_000) },
-            2 => Fault::Cut { at_byte: rng.below(20_000) },
+            0 | 1 => Fault::Reset {
+                at_byte: rng.below(20_000),
+            },
+            2 => Fault::Cut {
+                at_byte: rng.below(20_000),
+            },
             _ => Fault::None,
         };
         Script {
@@ -167,7 +193,86 @@ pub struct Outcome {
     pub ended: bool,
     /// Something was returned after the end (it must stay `Ok(None)`).
     pub after_end: Vec<String>,
-    /// The largest write buffer seen, and the largest message this side queued.
+    /// The largest write buffer seen.
     pub max_buffered: usize,
+    /// The largest message this side sent.
     pub largest_message: usize,
+}
+
+/// The report of an error a call returned.
+pub fn report(error: &Error) -> Report {
+    match error {
+        Error::Io(error) => Report::Io(error.kind()),
+        Error::Abnormal(report) => Report::Unclean(report.cause.clone()),
+        Error::Protocol(error) => Report::Unclean(CloseCause::ProtocolError(error.clone())),
+        other => Report::Other(other.to_string()),
+    }
+}
+
+/// What a final close report says.
+pub fn close_report(report: &CloseReport) -> Report {
+    match &report.cause {
+        CloseCause::Clean { .. } => Report::Clean,
+        cause => Report::Unclean(cause.clone()),
+    }
+}
+
+/// Records one result of a receive call (`recv` results come as `Event::Message`):
+/// reassembles streamed messages and records the end. `report` gives the connection's final
+/// report once it is over.
+pub fn record_receive(
+    out: &mut Outcome,
+    partial: &mut Option<(MessageKind, BytesMut)>,
+    result: Result<Option<Event>, Report>,
+    report: impl FnOnce() -> Option<CloseReport>,
+) {
+    let reported = |out: &Outcome| {
+        out.reports
+            .iter()
+            .any(|r| matches!(r, Report::Unclean(_) | Report::Io(_)))
+    };
+    match result {
+        Ok(Some(Event::Message(message))) => {
+            out.received.push((message.kind(), message.into_bytes()))
+        }
+        Ok(Some(Event::MessageChunk { chunk, fin })) => {
+            let (_, bytes) = partial.get_or_insert_with(|| (chunk.kind(), BytesMut::new()));
+            bytes.extend_from_slice(chunk.as_bytes());
+            if fin {
+                if let Some((kind, bytes)) = partial.take() {
+                    out.received.push((kind, bytes.freeze()));
+                }
+            }
+        }
+        // `recv_event` reports the end as an event (then `Ok(None)`); `recv` as `Ok(None)`
+        // after a clean close, or after the error that reported an unclean end.
+        Ok(Some(Event::Closed(closed))) => {
+            let end = close_report(&closed);
+            if end == Report::Clean || !reported(out) {
+                out.reports.push(end);
+            }
+            out.ended = true;
+        }
+        Ok(None) => {
+            if !out.ended {
+                match report().as_ref().map(close_report) {
+                    Some(Report::Clean) => out.reports.push(Report::Clean),
+                    Some(_) if reported(out) => {}
+                    other => out.reports.push(Report::Other(format!(
+                        "Ok(None) without a clean close or an error before it (report {other:?})"
+                    ))),
+                }
+            }
+            out.ended = true;
+        }
+        Ok(Some(_)) => {}
+        Err(error) => {
+            if out.ended {
+                out.after_end
+                    .push(format!("error after the end: {error:?}"));
+            } else {
+                out.reports.push(error);
+            }
+        }
+    }
 }

@@ -12,9 +12,12 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use wsflow::{Error, Runtime, Transport, WebSocket};
-use wsflow_core::{CloseCause, CloseCode, CloseReport, Connection, Event, Message, MessageKind, ReceiveMode, Utf8Bytes};
+use wsflow_core::{
+    CloseCause, CloseCode, CloseReport, Connection, Event, Message, MessageKind, ReceiveMode,
+    Utf8Bytes,
+};
 
-use super::app::{Outcome, Report, SideScript};
+use super::app::{Outcome, Report, SideScript, close_report, record_receive, report};
 use super::{Rng, VirtualTime};
 
 pub(super) type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -50,7 +53,11 @@ struct Decide(Rng, u64);
 impl Decide {
     /// How many `Pending`s the next call may see before it is dropped.
     fn budget(&mut self) -> u32 {
-        if self.0.chance(self.1) { 1 + self.0.below(3) as u32 } else { u32::MAX }
+        if self.0.chance(self.1) {
+            1 + self.0.below(3) as u32
+        } else {
+            u32::MAX
+        }
     }
 
     fn timeout(&mut self) -> Option<Duration> {
@@ -58,37 +65,29 @@ impl Decide {
     }
 }
 
-fn report(error: &Error) -> Report {
-    match error {
-        Error::Io(error) => Report::Io(error.kind()),
-        Error::Abnormal(report) => Report::Unclean(report.cause.clone()),
-        Error::Protocol(error) => Report::Unclean(CloseCause::ProtocolError(error.clone())),
-        other => Report::Other(other.to_string()),
-    }
-}
-
-fn close_report(report: &CloseReport) -> Report {
-    match &report.cause {
-        CloseCause::Clean { .. } => Report::Clean,
-        cause => Report::Unclean(cause.clone()),
-    }
-}
-
-fn message(kind: MessageKind, payload: Bytes) -> Message {
+pub(super) fn message(kind: MessageKind, payload: Bytes) -> Message {
     match kind {
-        MessageKind::Text => Message::text(Utf8Bytes::try_from(payload).expect("the script's text is UTF-8")),
+        MessageKind::Text => {
+            Message::text(Utf8Bytes::try_from(payload).expect("the script's text is UTF-8"))
+        }
         MessageKind::Binary => Message::binary(payload),
     }
 }
 
 /// What both handles (whole or receive half) offer for receiving.
 trait Rx {
-    fn next(&mut self, streaming: bool) -> Pin<Box<dyn Future<Output = Result<Option<Event>, Error>> + '_>>;
+    fn next(
+        &mut self,
+        streaming: bool,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<Event>, Error>> + '_>>;
     fn report(&self) -> Option<CloseReport>;
 }
 
 impl<T: Transport + 'static> Rx for Ws<T> {
-    fn next(&mut self, streaming: bool) -> Pin<Box<dyn Future<Output = Result<Option<Event>, Error>> + '_>> {
+    fn next(
+        &mut self,
+        streaming: bool,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<Event>, Error>> + '_>> {
         if streaming {
             Box::pin(self.recv_event())
         } else {
@@ -101,7 +100,10 @@ impl<T: Transport + 'static> Rx for Ws<T> {
 }
 
 impl<T: Transport + 'static> Rx for wsflow::RecvHalf<T, VirtualTime> {
-    fn next(&mut self, streaming: bool) -> Pin<Box<dyn Future<Output = Result<Option<Event>, Error>> + '_>> {
+    fn next(
+        &mut self,
+        streaming: bool,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<Event>, Error>> + '_>> {
         if streaming {
             Box::pin(self.recv_event())
         } else {
@@ -123,54 +125,22 @@ struct Receiver {
 impl Receiver {
     /// Records one result of a receive call.
     fn handle(&mut self, result: Result<Option<Event>, Error>, rx: &dyn Rx) {
-        let mut out = self.out.borrow_mut();
-        match result {
-            Ok(Some(Event::Message(message))) => out.received.push((message.kind(), message.into_bytes())),
-            Ok(Some(Event::MessageChunk { chunk, fin })) => {
-                let (_, bytes) = self.partial.get_or_insert_with(|| (chunk.kind(), BytesMut::new()));
-                bytes.extend_from_slice(chunk.as_bytes());
-                if fin {
-                    if let Some((kind, bytes)) = self.partial.take() {
-                        out.received.push((kind, bytes.freeze()));
-                    }
-                }
-            }
-            // `recv_event` reports the end as an event (then `Ok(None)`); `recv` as `Ok(None)`
-            // after a clean close, or after the error that reported an unclean end.
-            Ok(Some(Event::Closed(report))) => {
-                let report = close_report(&report);
-                let reported = out.reports.iter().any(|r| matches!(r, Report::Unclean(_) | Report::Io(_)));
-                if report == Report::Clean || !reported {
-                    out.reports.push(report);
-                }
-                out.ended = true;
-            }
-            Ok(None) => {
-                if !out.ended {
-                    let reported = out.reports.iter().any(|r| matches!(r, Report::Unclean(_) | Report::Io(_)));
-                    match rx.report().as_ref().map(close_report) {
-                        Some(Report::Clean) => out.reports.push(Report::Clean),
-                        Some(_) if reported => {}
-                        other => out.reports.push(Report::Other(format!(
-                            "Ok(None) without a clean close or an error before it (report {other:?})"
-                        ))),
-                    }
-                }
-                out.ended = true;
-            }
-            Ok(Some(_)) => {}
-            Err(error) => {
-                if out.ended {
-                    out.after_end.push(format!("error after the end: {error}"));
-                } else {
-                    out.reports.push(report(&error));
-                }
-            }
-        }
+        let result = result.map_err(|error| report(&error));
+        record_receive(
+            &mut self.out.borrow_mut(),
+            &mut self.partial,
+            result,
+            || rx.report(),
+        );
     }
 }
 
-async fn recv_some(rx: &mut dyn Rx, receiver: &mut Receiver, budget: u32, timeout: Option<Duration>) {
+async fn recv_some(
+    rx: &mut dyn Rx,
+    receiver: &mut Receiver,
+    budget: u32,
+    timeout: Option<Duration>,
+) {
     let streaming = receiver.streaming;
     if let Some(result) = attempt(rx.next(streaming), budget, timeout).await {
         receiver.handle(result, rx);
@@ -181,15 +151,28 @@ async fn recv_some(rx: &mut dyn Rx, receiver: &mut Receiver, budget: u32, timeou
 async fn after_end(rx: &mut dyn Rx, out: &Rc<RefCell<Outcome>>, streaming: bool) {
     match attempt(rx.next(streaming), 1, None).await {
         Some(Ok(None)) => {}
-        other => out.borrow_mut().after_end.push(format!("after the end: {other:?}")),
+        other => out
+            .borrow_mut()
+            .after_end
+            .push(format!("after the end: {other:?}")),
     }
 }
 
-pub(super) fn tasks<T: Transport + 'static>(io: T, conn: Connection, script: SideScript, peer_messages: usize, out: Rc<RefCell<Outcome>>) -> Vec<Task> {
+pub(super) fn tasks<T: Transport + 'static>(
+    io: T,
+    conn: Connection,
+    script: SideScript,
+    peer_messages: usize,
+    out: Rc<RefCell<Outcome>>,
+) -> Vec<Task> {
     let ws: Ws<T> = WebSocket::from_connection(io, conn);
     let streaming = script.config.receive_mode == ReceiveMode::Streaming;
     let decide = Decide(Rng::new(script.seed), script.cancel);
-    let receiver = Receiver { out: Rc::clone(&out), streaming, partial: None };
+    let receiver = Receiver {
+        out: Rc::clone(&out),
+        streaming,
+        partial: None,
+    };
     if script.split {
         let (tx, rx) = ws.split();
         let mut rx = rx;
@@ -206,20 +189,43 @@ pub(super) fn tasks<T: Transport + 'static>(io: T, conn: Connection, script: Sid
         let send_task: Task = Box::pin(send_half(tx, script, peer_messages, out, decide));
         vec![recv_task, send_task]
     } else {
-        vec![Box::pin(whole(ws, script, peer_messages, out, decide, receiver))]
+        vec![Box::pin(whole(
+            ws,
+            script,
+            peer_messages,
+            out,
+            decide,
+            receiver,
+        ))]
     }
 }
 
-async fn send_half<T: Transport + 'static>(mut tx: wsflow::SendHalf<T, VirtualTime>, script: SideScript, peer_messages: usize, out: Rc<RefCell<Outcome>>, mut decide: Decide) {
+async fn send_half<T: Transport + 'static>(
+    mut tx: wsflow::SendHalf<T, VirtualTime>,
+    script: SideScript,
+    peer_messages: usize,
+    out: Rc<RefCell<Outcome>>,
+    mut decide: Decide,
+) {
     'messages: for msg in &script.messages {
         let pieces = msg.pieces();
         let mut i = 0;
         while i < pieces.len() {
             let budget = decide.budget();
             let result = if msg.cuts.is_empty() {
-                attempt(tx.send(message(msg.kind, msg.payload.clone())), budget, None).await
+                attempt(
+                    tx.send(message(msg.kind, msg.payload.clone())),
+                    budget,
+                    None,
+                )
+                .await
             } else {
-                attempt(tx.send_fragment(msg.kind, pieces[i].clone(), i + 1 == pieces.len()), budget, None).await
+                attempt(
+                    tx.send_fragment(msg.kind, pieces[i].clone(), i + 1 == pieces.len()),
+                    budget,
+                    None,
+                )
+                .await
             };
             let mut o = out.borrow_mut();
             o.max_buffered = o.max_buffered.max(tx.buffered_amount());
@@ -266,7 +272,14 @@ async fn send_half<T: Transport + 'static>(mut tx: wsflow::SendHalf<T, VirtualTi
     }
 }
 
-async fn whole<T: Transport + 'static>(mut ws: Ws<T>, script: SideScript, peer_messages: usize, out: Rc<RefCell<Outcome>>, mut decide: Decide, mut receiver: Receiver) {
+async fn whole<T: Transport + 'static>(
+    mut ws: Ws<T>,
+    script: SideScript,
+    peer_messages: usize,
+    out: Rc<RefCell<Outcome>>,
+    mut decide: Decide,
+    mut receiver: Receiver,
+) {
     let streaming = receiver.streaming;
     'messages: for msg in &script.messages {
         let pieces = msg.pieces();
@@ -288,9 +301,19 @@ async fn whole<T: Transport + 'static>(mut ws: Ws<T>, script: SideScript, peer_m
                 continue;
             }
             let result = if msg.cuts.is_empty() {
-                attempt(ws.send(message(msg.kind, msg.payload.clone())), budget, timeout).await
+                attempt(
+                    ws.send(message(msg.kind, msg.payload.clone())),
+                    budget,
+                    timeout,
+                )
+                .await
             } else {
-                attempt(ws.send_fragment(msg.kind, pieces[i].clone(), i + 1 == pieces.len()), budget, timeout).await
+                attempt(
+                    ws.send_fragment(msg.kind, pieces[i].clone(), i + 1 == pieces.len()),
+                    budget,
+                    timeout,
+                )
+                .await
             };
             let mut o = out.borrow_mut();
             o.max_buffered = o.max_buffered.max(ws.buffered_amount());
@@ -313,7 +336,9 @@ async fn whole<T: Transport + 'static>(mut ws: Ws<T>, script: SideScript, peer_m
     }
     if script.closer {
         if script.wait_for_peer {
-            while !receiver.out.borrow().ended && receiver.out.borrow().received.len() < peer_messages {
+            while !receiver.out.borrow().ended
+                && receiver.out.borrow().received.len() < peer_messages
+            {
                 let budget = decide.budget();
                 recv_some(&mut ws, &mut receiver, budget, None).await;
             }

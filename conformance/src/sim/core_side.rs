@@ -77,13 +77,15 @@ impl CoreSide {
             let result = if msg.cuts.is_empty() {
                 self.conn.send(match kind {
                     MessageKind::Text => wsflow_core::Message::text(
-                        wsflow_core::Utf8Bytes::try_from(whole.clone()).expect("the script's text is UTF-8"),
+                        wsflow_core::Utf8Bytes::try_from(whole.clone())
+                            .expect("the script's text is UTF-8"),
                     ),
                     MessageKind::Binary => wsflow_core::Message::binary(whole.clone()),
                 })
             } else {
                 let fin = self.next.1 + 1 == pieces.len();
-                self.conn.send_fragment(kind, pieces[self.next.1].clone(), fin)
+                self.conn
+                    .send_fragment(kind, pieces[self.next.1].clone(), fin)
             };
             progress = true;
             match result {
@@ -110,7 +112,9 @@ impl CoreSide {
             self.close_sent = true;
             progress = true;
             // Refused once a close is already out (the peer's came first): nothing to do.
-            let _ = self.conn.close(VirtualTime::now(), CloseCode::NORMAL, "bye");
+            let _ = self
+                .conn
+                .close(VirtualTime::now(), CloseCode::NORMAL, "bye");
         }
         progress
     }
@@ -125,10 +129,15 @@ impl CoreSide {
                     out.received.push((message.kind(), message.into_bytes()));
                 }
                 Event::MessageChunk { chunk, fin } => {
-                    let (_, bytes) = self.partial.get_or_insert_with(|| (chunk.kind(), BytesMut::new()));
+                    let (_, bytes) = self
+                        .partial
+                        .get_or_insert_with(|| (chunk.kind(), BytesMut::new()));
                     bytes.extend_from_slice(chunk.as_bytes());
                     if fin {
-                        let (kind, bytes) = self.partial.take().unwrap_or((chunk.kind(), BytesMut::new()));
+                        let (kind, bytes) = self
+                            .partial
+                            .take()
+                            .unwrap_or((chunk.kind(), BytesMut::new()));
                         out.received.push((kind, bytes.freeze()));
                     }
                 }
@@ -206,7 +215,9 @@ impl CoreSide {
             self.conn.handle_timeout(VirtualTime::now());
             return true;
         }
-        let timer = self.timer.insert(Box::pin(VirtualTime::sleep_until(deadline)));
+        let timer = self
+            .timer
+            .insert(Box::pin(VirtualTime::sleep_until(deadline)));
         if timer.as_mut().poll(cx).is_ready() {
             self.conn.handle_timeout(VirtualTime::now());
             return true;

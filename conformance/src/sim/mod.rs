@@ -1,6 +1,6 @@
 //! Deterministic simulation testing: from one `u64` seed, many connections — a client and a
-//! server, each on the bare core or the async driver over tokio's, smol's or async-std's
-//! glue — run over a simulated network ([`network`]) that cuts reads and writes at random
+//! server, each on the bare core, the blocking layer, or the async driver over tokio's,
+//! smol's or async-std's glue — run over a simulated network ([`network`]) that cuts reads and writes at random
 //! sizes, pends at random, delays and reorders wake-ups, and may reset or cut the connection;
 //! the applications ([`app`]) send random messages (multi-byte UTF-8 text, fragments), drop
 //! futures at random await points and retry them, and close; [`check`] says whether what
@@ -13,10 +13,11 @@
 //! polls every task itself, which is what makes a seed replayable.
 
 pub mod app;
+mod async_side;
+mod blocking_side;
 pub mod check;
 mod core_side;
 pub mod network;
-mod async_side;
 pub mod world;
 
 use std::fmt;
@@ -86,7 +87,9 @@ impl Trace {
     }
 
     fn mix(&mut self, word: u64) {
-        self.0 = (self.0 ^ word).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+        self.0 = (self.0 ^ word)
+            .wrapping_mul(0x0100_0000_01b3)
+            .rotate_left(29);
     }
 
     /// The hash so far.
@@ -100,6 +103,8 @@ impl Trace {
 pub enum Flavor {
     /// `wsflow_core::Connection` with the simulator's own small driver.
     Core,
+    /// `wsflow::blocking::WebSocket` with a virtual clock, on a thread taking turns.
+    Blocking,
     /// `wsflow::WebSocket` over `wsflow::tokio::TokioIo`, in tokio's `block_on`.
     Tokio,
     /// `wsflow::WebSocket` over `wsflow::futures_io::FuturesIo` (smol's glue), in smol's `block_on`.
@@ -110,12 +115,19 @@ pub enum Flavor {
 
 impl Flavor {
     /// Every flavor.
-    pub const ALL: [Flavor; 4] = [Flavor::Core, Flavor::Tokio, Flavor::Smol, Flavor::AsyncStd];
+    pub const ALL: [Flavor; 5] = [
+        Flavor::Core,
+        Flavor::Blocking,
+        Flavor::Tokio,
+        Flavor::Smol,
+        Flavor::AsyncStd,
+    ];
 
     /// The name `--runtime` takes.
     pub fn name(self) -> &'static str {
         match self {
             Flavor::Core => "core",
+            Flavor::Blocking => "blocking",
             Flavor::Tokio => "tokio",
             Flavor::Smol => "smol",
             Flavor::AsyncStd => "async-std",
@@ -165,8 +177,17 @@ pub fn run_seed(seed: u64, flavors: &[Flavor], verbose: bool) -> Result<SeedRepo
     let mut connections = 0;
     for index in 0..CONNECTIONS_PER_SEED {
         let script = app::Script::generate(&mut rng.fork());
-        let pick = |rng: &mut Rng| flavors[rng.below(flavors.len() as u64) as usize];
-        let sides = [pick(&mut rng), pick(&mut rng)];
+        let pick = |rng: &mut Rng| {
+            let sides = [0, 1].map(|_| flavors[rng.below(flavors.len() as u64) as usize]);
+            // Two single-threaded blocking applications can both block writing (see
+            // `blocking_side`): the server runs on the core then.
+            if sides == [Flavor::Blocking; 2] {
+                [Flavor::Blocking, Flavor::Core]
+            } else {
+                sides
+            }
+        };
+        let sides = pick(&mut rng);
         let result = run_connection(&script, sides, verbose);
         connections += 1;
         let context = |what: &str| {
@@ -184,14 +205,17 @@ pub fn run_seed(seed: u64, flavors: &[Flavor], verbose: bool) -> Result<SeedRepo
                 return Err(context("the same seed gave another trace (nondeterminism)"));
             }
             if !result.faulted {
-                let other = [pick(&mut rng), pick(&mut rng)];
+                let other = pick(&mut rng);
                 let replay = run_connection(&script, other, false);
                 connections += 1;
-                check::check(&script, &replay).map_err(|e| context(&format!("replay on {other:?}: {e}")))?;
+                check::check(&script, &replay)
+                    .map_err(|e| context(&format!("replay on {other:?}: {e}")))?;
                 // When a side closes before the other sent everything, how much got out depends
                 // on timing; otherwise the messages delivered must not depend on the runtime.
                 let all_sent = |r: &ConnectionResult| {
-                    (0..2).all(|side| r.outcomes[side].sent.len() == script.sides[side].messages.len())
+                    (0..2).all(|side| {
+                        r.outcomes[side].sent.len() == script.sides[side].messages.len()
+                    })
                 };
                 if all_sent(&result) && all_sent(&replay) && replay.delivered != result.delivered {
                     return Err(context(&format!(

@@ -24,9 +24,15 @@ pub enum Fault {
     /// Nothing: the connection lives until both sides end it.
     None,
     /// Both directions fail: every later read and write returns `ConnectionReset`.
-    Reset { at_byte: u64 },
+    Reset {
+        /// Bytes written (both ways) before it.
+        at_byte: u64,
+    },
     /// Both directions end: bytes in flight are still read, then EOF; later writes vanish.
-    Cut { at_byte: u64 },
+    Cut {
+        /// Bytes written (both ways) before it.
+        at_byte: u64,
+    },
 }
 
 /// One direction of the connection.
@@ -207,7 +213,8 @@ impl SimSocket {
             *slot = byte;
         }
         // The bytes were hashed when written: the read's size is what is new.
-        s.trace.add(b'R' + self.side as u8, &(n as u64).to_le_bytes());
+        s.trace
+            .add(b'R' + self.side as u8, &(n as u64).to_le_bytes());
         let writer = s.pipes[inbound].writer.take();
         s.wake(writer);
         Poll::Ready(Ok(n))

@@ -15,6 +15,7 @@ use wsflow_core::{Connection, Role};
 
 use super::app::{Outcome, Script};
 use super::async_side::{self, Task};
+use super::blocking_side;
 use super::core_side::CoreSide;
 use super::network::{Net, SimSocket};
 use super::{Flavor, Rng, Trace, VirtualTime};
@@ -60,14 +61,46 @@ impl MaskSource for SeededMask {
     }
 }
 
-fn side_tasks(flavor: Flavor, socket: SimSocket, conn: Connection, script: &Script, side: usize, out: Rc<RefCell<Outcome>>) -> Vec<Task> {
+fn side_tasks(
+    flavor: Flavor,
+    socket: SimSocket,
+    conn: Connection,
+    script: &Script,
+    side: usize,
+    out: Rc<RefCell<Outcome>>,
+) -> Vec<Task> {
     let own = script.sides[side].clone();
     let peer_messages = script.sides[1 - side].messages.len();
     match flavor {
-        Flavor::Core => vec![Box::pin(CoreSide::new(conn, socket, own, peer_messages, out))],
-        Flavor::Tokio => async_side::tasks(wsflow::tokio::TokioIo(socket), conn, own, peer_messages, out),
-        Flavor::Smol => async_side::tasks(wsflow::futures_io::FuturesIo(socket), conn, own, peer_messages, out),
-        Flavor::AsyncStd => async_side::tasks(wsflow::async_std::AsyncStdIo(socket), conn, own, peer_messages, out),
+        Flavor::Core => vec![Box::pin(CoreSide::new(
+            conn,
+            socket,
+            own,
+            peer_messages,
+            out,
+        ))],
+        Flavor::Blocking => vec![blocking_side::task(socket, conn, own, peer_messages, out)],
+        Flavor::Tokio => async_side::tasks(
+            wsflow::tokio::TokioIo(socket),
+            conn,
+            own,
+            peer_messages,
+            out,
+        ),
+        Flavor::Smol => async_side::tasks(
+            wsflow::futures_io::FuturesIo(socket),
+            conn,
+            own,
+            peer_messages,
+            out,
+        ),
+        Flavor::AsyncStd => async_side::tasks(
+            wsflow::async_std::AsyncStdIo(socket),
+            conn,
+            own,
+            peer_messages,
+            out,
+        ),
     }
 }
 
@@ -76,7 +109,7 @@ fn side_tasks(flavor: Flavor, socket: SimSocket, conn: Connection, script: &Scri
 pub fn run_connection(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionResult {
     let run = || schedule(script, flavors, verbose);
     match flavors[0] {
-        Flavor::Core => run(),
+        Flavor::Core | Flavor::Blocking => run(),
         Flavor::Tokio => TOKIO.with(|rt| rt.block_on(async { run() })),
         Flavor::Smol => smol::block_on(async { run() }),
         Flavor::AsyncStd => async_std::task::block_on(async { run() }),
@@ -94,13 +127,29 @@ fn schedule(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionR
     let start: Instant = VirtualTime::now();
     let mut rng = Rng::new(script.net_seed);
     let net = Net::new(rng.fork(), script.fault);
-    let outcomes = [Rc::new(RefCell::new(Outcome::default())), Rc::new(RefCell::new(Outcome::default()))];
+    let outcomes = [
+        Rc::new(RefCell::new(Outcome::default())),
+        Rc::new(RefCell::new(Outcome::default())),
+    ];
     let mut tasks: Vec<(Task, Arc<Flag>, bool, usize)> = Vec::new();
     for side in 0..2 {
-        let role = if side == 0 { Role::Client } else { Role::Server };
+        let role = if side == 0 {
+            Role::Client
+        } else {
+            Role::Server
+        };
         let conn = Connection::new(role, script.sides[side].config.clone(), start)
-            .with_mask_source(Box::new(SeededMask(Rng::new(script.sides[side].seed ^ 0x5eed))));
-        for task in side_tasks(flavors[side], net.socket(side), conn, script, side, Rc::clone(&outcomes[side])) {
+            .with_mask_source(Box::new(SeededMask(Rng::new(
+                script.sides[side].seed ^ 0x5eed,
+            ))));
+        for task in side_tasks(
+            flavors[side],
+            net.socket(side),
+            conn,
+            script,
+            side,
+            Rc::clone(&outcomes[side]),
+        ) {
             tasks.push((task, Arc::new(Flag(AtomicBool::new(true))), false, side));
         }
     }
@@ -127,7 +176,9 @@ fn schedule(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionR
                 due.swap_remove(rng.below(due.len() as u64) as usize).wake();
             }
         }
-        let runnable: Vec<usize> = (0..tasks.len()).filter(|&i| !tasks[i].2 && tasks[i].1.0.load(Ordering::SeqCst)).collect();
+        let runnable: Vec<usize> = (0..tasks.len())
+            .filter(|&i| !tasks[i].2 && tasks[i].1.0.load(Ordering::SeqCst))
+            .collect();
         if runnable.is_empty() {
             if tasks.iter().all(|t| t.2) {
                 break;
@@ -140,7 +191,9 @@ fn schedule(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionR
             if let Some(deadline) = VirtualTime::next_deadline() {
                 VirtualTime::set(deadline);
             } else {
-                stuck = Some("deadlock: no task can run, no wake-up is coming, no timer is armed".to_owned());
+                stuck = Some(
+                    "deadlock: no task can run, no wake-up is coming, no timer is armed".to_owned(),
+                );
                 break;
             }
         } else {
@@ -160,20 +213,33 @@ fn schedule(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionR
             VirtualTime::set(VirtualTime::now() + Duration::from_millis(1 + rng.below(5)));
         }
         if step >= MAX_STEPS || VirtualTime::now() - start > MAX_VIRTUAL {
-            stuck = Some(format!("no end after {step} steps and {:?} of virtual time", VirtualTime::now() - start));
+            stuck = Some(format!(
+                "no end after {step} steps and {:?} of virtual time",
+                VirtualTime::now() - start
+            ));
             break;
         }
     }
     if let Some(why) = &mut stuck {
-        let waiting: Vec<String> = tasks.iter().filter(|t| !t.2).map(|t| ["client", "server"][t.3].to_owned()).collect();
-        why.push_str(&format!("; still waiting: {waiting:?}; network: {}", net.describe()));
+        let waiting: Vec<String> = tasks
+            .iter()
+            .filter(|t| !t.2)
+            .map(|t| ["client", "server"][t.3].to_owned())
+            .collect();
+        why.push_str(&format!(
+            "; still waiting: {waiting:?}; network: {}",
+            net.describe()
+        ));
     }
     drop(tasks);
     let outcomes = outcomes.map(|o| o.borrow().clone());
     let mut delivered = Trace::default();
     for (side, outcome) in outcomes.iter().enumerate() {
         for (kind, bytes) in &outcome.received {
-            delivered.add(side as u8 * 2 + u8::from(*kind == wsflow_core::MessageKind::Text), bytes);
+            delivered.add(
+                side as u8 * 2 + u8::from(*kind == wsflow_core::MessageKind::Text),
+                bytes,
+            );
         }
         net.trace(b'O', format!("{:?}", outcome.reports).as_bytes());
     }
