@@ -4,8 +4,8 @@
 //! wsflow-sim --seeds 10000 [--start 0] [--runtime core|blocking|tokio|smol|async-std|all] [--verbose]
 //! ```
 //!
-//! Prints a summary (seeds, connections, wall time, the hash of all traces); for the first
-//! failing seed, what failed and the one command that replays it. Exits 1 on a failure.
+//! Prints a summary (seeds, connections, wall time, the hash of all traces); for each failing
+//! seed, what failed and the one command that replays it. Exits 1 on a failure.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -40,6 +40,7 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let mut connections = 0;
     let mut trace = Trace::default();
+    let mut failed = Vec::new();
     for seed in cli.start..cli.start.saturating_add(cli.seeds) {
         if cli.verbose {
             eprintln!("seed {seed}");
@@ -50,19 +51,32 @@ fn main() -> ExitCode {
                 trace.add(b'S', &report.trace.to_le_bytes());
             }
             Err(error) => {
-                eprintln!("seed {seed} FAILED: {error}");
-                eprintln!("replay: {}", sim::replay_command(seed, &cli.runtime));
-                return ExitCode::FAILURE;
+                // Every failure is reported (the first few in full): one failing seed should
+                // not hide a second, different one.
+                if failed.len() < MAX_PRINTED {
+                    eprintln!("seed {seed} FAILED: {error}");
+                    eprintln!("replay: {}", sim::replay_command(seed, &cli.runtime));
+                }
+                failed.push(seed);
             }
         }
     }
     println!(
-        "wsflow-sim: {} seeds from {} ({}), {connections} connections, all passed in {:.1?}; trace {:016x}",
+        "wsflow-sim: {} seeds from {} ({}), {connections} connections passed, {} seeds failed, in {:.1?}; trace {:016x}",
         cli.seeds,
         cli.start,
         cli.runtime,
+        failed.len(),
         started.elapsed(),
         trace.finish()
     );
-    ExitCode::SUCCESS
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!("failed seeds: {failed:?}");
+        ExitCode::FAILURE
+    }
 }
+
+/// Failures printed in full (all are listed by seed at the end).
+const MAX_PRINTED: usize = 20;

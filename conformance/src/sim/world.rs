@@ -244,6 +244,21 @@ fn schedule(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionR
         net.trace(b'O', format!("{:?}", outcome.reports).as_bytes());
     }
     if verbose {
+        for (side, own) in script.sides.iter().enumerate() {
+            eprintln!(
+                "  {} script: {} messages, closer {}, waits for the peer {}, split {}, cancel {}‰, {:?}, events {}, high water {}, keepalive {:?}",
+                ["client", "server"][side],
+                own.messages.len(),
+                own.closer,
+                own.wait_for_peer,
+                own.split,
+                own.cancel,
+                own.config.receive_mode,
+                own.config.max_pending_events,
+                own.config.write_buffer_high_water,
+                own.config.keepalive.map(|k| k.interval)
+            );
+        }
         for (side, outcome) in outcomes.iter().enumerate() {
             eprintln!(
                 "  {} ({}): sent {} received {} reports {:?} close {:?} max buffered {}",
