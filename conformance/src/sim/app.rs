@@ -233,7 +233,7 @@ pub fn record_receive(
     };
     match result {
         Ok(Some(Event::Message(message))) => {
-            out.received.push((message.kind(), message.into_bytes()))
+            out.received.push((message.kind(), message.into_bytes()));
         }
         Ok(Some(Event::MessageChunk { chunk, fin })) => {
             let (_, bytes) = partial.get_or_insert_with(|| (chunk.kind(), BytesMut::new()));

@@ -13,11 +13,10 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use wsflow::{Error, Runtime, Transport, WebSocket};
 use wsflow_core::{
-    CloseCause, CloseCode, CloseReport, Connection, Event, Message, MessageKind, ReceiveMode,
-    Utf8Bytes,
+    CloseCode, CloseReport, Connection, Event, Message, MessageKind, ReceiveMode, Utf8Bytes,
 };
 
-use super::app::{Outcome, Report, SideScript, close_report, record_receive, report};
+use super::app::{Outcome, SideScript, close_report, record_receive, report};
 use super::{Rng, VirtualTime};
 
 pub(super) type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -60,6 +59,9 @@ impl Decide {
         }
     }
 
+    /// The application's own timeout on a call, when it has something else to do (an
+    /// `Option` because `attempt` takes none while waiting is all there is to do).
+    #[allow(clippy::unnecessary_wraps)]
     fn timeout(&mut self) -> Option<Duration> {
         Some(Duration::from_millis(1 + self.0.below(20)))
     }

@@ -226,10 +226,8 @@ fn schedule(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionR
             .filter(|t| !t.2)
             .map(|t| ["client", "server"][t.3].to_owned())
             .collect();
-        why.push_str(&format!(
-            "; still waiting: {waiting:?}; network: {}",
-            net.describe()
-        ));
+        let network = net.describe();
+        *why = format!("{why}; still waiting: {waiting:?}; network: {network}");
     }
     drop(tasks);
     let outcomes = outcomes.map(|o| o.borrow().clone());
