@@ -170,3 +170,19 @@ fn the_checker_catches_wrong_or_repeated_end_reports_and_deadlocks() {
     result.stuck = Some("deadlock".into());
     assert!(check::check(&script, &result).is_err(), "a deadlock");
 }
+
+/// The three runtimes run the same driver over glue that must not change what goes over
+/// the wire: for the same seed their whole traces (bytes, cuts, events) are equal.
+#[test]
+fn tokio_smol_and_async_std_give_the_same_trace() {
+    for seed in 0..8 {
+        let traces: Vec<u64> = [Flavor::Tokio, Flavor::Smol, Flavor::AsyncStd]
+            .into_iter()
+            .map(|flavor| sim::run_seed(seed, &[flavor], false).expect("passes").trace)
+            .collect();
+        assert!(
+            traces.windows(2).all(|pair| pair[0] == pair[1]),
+            "seed {seed}: {traces:x?}"
+        );
+    }
+}
