@@ -62,6 +62,8 @@ struct State {
     wakes: Vec<Waker>,
     /// The endpoint shut its write side down (index as `pipes`, by writer).
     shut: [bool; 2],
+    /// The endpoint dropped its socket (index by side).
+    dropped: [bool; 2],
     pub(super) trace: Trace,
 }
 
@@ -91,6 +93,7 @@ impl Net {
             crossed: 0,
             wakes: Vec::new(),
             shut: [false; 2],
+            dropped: [false; 2],
             trace: Trace::default(),
         })))
     }
@@ -110,6 +113,22 @@ impl Net {
     /// Takes the wake-ups waiting for delivery.
     pub fn take_wakes(&self) -> Vec<Waker> {
         std::mem::take(&mut self.state().wakes)
+    }
+
+    /// The application of `side` dropped its socket: the peer reads EOF after what was sent,
+    /// and what it writes (or has written and was not read) is discarded.
+    pub fn drop_side(&self, side: usize) {
+        let mut s = self.state();
+        s.dropped[side] = true;
+        s.pipes[side].eof = true;
+        s.pipes[1 - side].bytes.clear();
+        s.trace.add(b'D', &[side as u8]);
+        for i in 0..2 {
+            let reader = s.pipes[i].reader.take();
+            let writer = s.pipes[i].writer.take();
+            s.wake(reader);
+            s.wake(writer);
+        }
     }
 
     /// Whether the fault has happened.
@@ -229,6 +248,11 @@ impl SimSocket {
         let outbound = self.side;
         if s.shut[outbound] {
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        if s.dropped[1 - outbound] {
+            // The peer is gone: as after a cut, what is written goes nowhere (and the writer
+            // reads the EOF the drop sent).
+            return Poll::Ready(Ok(buf.len()));
         }
         if buf.is_empty() {
             return Poll::Ready(Ok(0));

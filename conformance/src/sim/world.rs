@@ -204,6 +204,12 @@ fn schedule(script: &Script, flavors: [Flavor; 2], verbose: bool) -> ConnectionR
             let mut cx = Context::from_waker(&waker);
             if let Poll::Ready(()) = task.as_mut().poll(&mut cx) {
                 *done = true;
+                let side = *side;
+                if tasks.iter().all(|t| t.3 != side || t.2) {
+                    // The side's application is done and has dropped its socket.
+                    net.drop_side(side);
+                }
+                let (_, _, _, side) = &tasks[pick];
                 if verbose {
                     eprintln!("  step {step}: {} task done", ["client", "server"][*side]);
                 }
