@@ -44,6 +44,8 @@ struct TurnState {
     timer: Option<Instant>,
     /// What the application recorded, handed over at the end.
     outcome: Option<Outcome>,
+    /// The scheduler gave up on the run (a deadlock): the thread unwinds at its next turn.
+    abandoned: bool,
 }
 
 #[derive(Debug)]
@@ -165,6 +167,22 @@ impl Clock for SimClock {
     }
 }
 
+impl Drop for BlockingTask {
+    /// A run given up on (a deadlock) drops a task whose thread still waits for its turn:
+    /// let that thread unwind instead of leaking it.
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            {
+                let mut state = self.turn.lock();
+                state.abandoned = true;
+                state.thread_runs = true;
+                self.turn.changed.notify_all();
+            }
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The scheduler's task for the side's thread.
 struct BlockingTask {
     turn: Arc<Turn>,
@@ -239,6 +257,7 @@ pub(super) fn task(
             now: VirtualTime::now(),
             timer: None,
             outcome: None,
+            abandoned: false,
         }),
         changed: Condvar::new(),
     });
@@ -252,6 +271,9 @@ pub(super) fn task(
                     .changed
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner);
+            }
+            if state.abandoned {
+                return;
             }
         }
         let stream = BlockingSocket {
