@@ -10,6 +10,8 @@
 //! - [`exec`] runs one script in one role under one chunking and checks every expectation;
 //! - [`wire`] is the suite's own frame codec, independent of the core's.
 //!
+//! - [`sim`] is the deterministic simulation: random networks and applications from a seed.
+//!
 //! `tests/scripts.rs` runs every script on every runner under every chunking.
 
 pub mod blackbox;
@@ -19,4 +21,5 @@ pub mod names;
 pub mod parse;
 pub mod runner;
 pub mod script;
+pub mod sim;
 pub mod wire;

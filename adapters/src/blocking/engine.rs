@@ -67,15 +67,18 @@ impl Engine {
     /// Writes all queued output in whole vectored writes, then shuts the write half down if
     /// the core asks. A write that times out (the application may set a write timeout on its
     /// socket) lets the core's timers run, so a close timeout still ends a stuck write.
-    /// Once the connection is closed, failures are ignored: the peer may be gone.
+    /// Once the connection is closed, failures are ignored: the peer may be gone. A failure
+    /// that closes it (the abort after a transport error) is reported: it is the `Io` error
+    /// the application must see once.
     pub(crate) fn write_out<S: Stream>(
         &mut self,
         stream: &mut S,
         now: impl Fn() -> Instant,
     ) -> Result<(), Error> {
+        let was_closed = self.conn.state() == State::Closed;
         let result = self.try_write_out(stream, now);
         match result {
-            Err(_) if self.conn.state() == State::Closed => Ok(()),
+            Err(_) if was_closed => Ok(()),
             other => other,
         }
     }

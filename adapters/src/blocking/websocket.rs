@@ -425,6 +425,53 @@ pub(crate) mod tests {
         assert!(matches!(ws.send("late"), Err(Error::Closed)));
     }
 
+    /// A stream whose writes fail, as a reset socket's do.
+    struct ResetOnWrite;
+
+    impl Read for ResetOnWrite {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::WouldBlock.into())
+        }
+    }
+
+    impl Write for ResetOnWrite {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::ConnectionReset.into())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Stream for ResetOnWrite {
+        fn set_read_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+
+        fn shutdown_write(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Found by the simulation (`wsflow-sim --start 1 --seeds 1 --runtime blocking`): the
+    /// abort after a failed write closed the connection, and the "closed: ignore write
+    /// failures" rule then swallowed the error itself, so `send` returned `Ok` and the reset
+    /// was never reported as `Error::Io`.
+    #[test]
+    fn a_write_failure_is_reported_by_the_send_that_hit_it() {
+        let conn = Connection::new(Role::Client, Config::default(), Instant::now());
+        let mut ws = WebSocket::from_connection(ResetOnWrite, conn);
+        assert!(
+            matches!(ws.send("lost"), Err(Error::Io(error)) if error.kind() == io::ErrorKind::ConnectionReset)
+        );
+        match ws.recv() {
+            Err(Error::Abnormal(report)) => assert_eq!(report.cause, CloseCause::Aborted),
+            other => panic!("expected the abnormal end, got {other:?}"),
+        }
+        assert_eq!(ws.recv().expect("over"), None);
+    }
+
     #[test]
     fn the_close_timeout_fires_while_close_waits_for_a_deaf_peer() {
         let mut config = Config::default();

@@ -28,12 +28,12 @@ thread_local! {
 }
 
 impl VirtualTime {
-    pub(super) fn now() -> Instant {
+    pub(crate) fn now() -> Instant {
         CLOCK.with_borrow(|clock| clock.base + clock.elapsed)
     }
 
     /// Restarts this thread's clock at zero.
-    pub(super) fn reset() {
+    pub(crate) fn reset() {
         CLOCK.with_borrow_mut(|clock| {
             clock.base = Instant::now();
             clock.elapsed = Duration::ZERO;
@@ -42,12 +42,12 @@ impl VirtualTime {
     }
 
     /// The earliest deadline a pending timer waits for.
-    pub(super) fn next_deadline() -> Option<Instant> {
+    pub(crate) fn next_deadline() -> Option<Instant> {
         CLOCK.with_borrow(|clock| clock.timers.iter().map(|(deadline, _)| *deadline).min())
     }
 
     /// Moves the clock to `to` (never back) and wakes the timers that are due.
-    pub(super) fn set(to: Instant) {
+    pub(crate) fn set(to: Instant) {
         let due: Vec<Waker> = CLOCK.with_borrow_mut(|clock| {
             let now = (clock.base + clock.elapsed).max(to);
             clock.elapsed = now - clock.base;
@@ -77,7 +77,16 @@ impl Future for VirtualSleep {
             return Poll::Ready(());
         }
         let deadline = self.deadline;
-        CLOCK.with_borrow_mut(|clock| clock.timers.push((deadline, cx.waker().clone())));
+        CLOCK.with_borrow_mut(|clock| {
+            // A timer polled again while pending registers once, not once per poll.
+            let known = clock
+                .timers
+                .iter()
+                .any(|(at, waker)| *at == deadline && waker.will_wake(cx.waker()));
+            if !known {
+                clock.timers.push((deadline, cx.waker().clone()));
+            }
+        });
         Poll::Pending
     }
 }
