@@ -42,10 +42,18 @@ pub enum Command {
     Receive { data: Vec<u8>, cuts: Vec<u8> },
     /// A frame from the peer, masked as its role requires unless `flags & 0x80` (then the
     /// mask bit is the wrong one); `flags`: bit4 FIN, bits5-6 RSV1/RSV2, low nibble opcode.
-    Frame { flags: u8, payload: Vec<u8>, cuts: Vec<u8> },
+    Frame {
+        flags: u8,
+        payload: Vec<u8>,
+        cuts: Vec<u8>,
+    },
     /// A data frame from the peer whose payload the harness compresses (RSV1 set on the
     /// first frame): `flags` bit0 FIN, bit1 continuation, bit2 text.
-    Compressed { flags: u8, payload: Vec<u8>, cuts: Vec<u8> },
+    Compressed {
+        flags: u8,
+        payload: Vec<u8>,
+        cuts: Vec<u8>,
+    },
     /// `send_text` (the bytes made valid UTF-8).
     SendText(Vec<u8>),
     /// `send_binary`.
@@ -111,8 +119,15 @@ pub fn decode(data: &[u8]) -> (Setup, Vec<Command>) {
     for byte in &mut setup {
         *byte = r.u8().unwrap_or(0);
     }
-    let [flags, max_message, max_frame, pending_events, high_water, buffer_limit, timeout] =
-        setup;
+    let [
+        flags,
+        max_message,
+        max_frame,
+        pending_events,
+        high_water,
+        buffer_limit,
+        timeout,
+    ] = setup;
     let setup = Setup {
         flags,
         max_message,
@@ -256,11 +271,11 @@ pub fn frame(fin: bool, rsv: u8, opcode: u8, payload: &[u8], mask: Option<[u8; 4
     match payload.len() {
         len @ 0..=125 => out.push(mask_bit | len as u8),
         len @ 126..=65535 => {
-            out.push(mask_bit | 126);
+            out.push(mask_bit | 0x7e);
             out.extend_from_slice(&(len as u16).to_be_bytes());
         }
         len => {
-            out.push(mask_bit | 127);
+            out.push(mask_bit | 0x7f);
             out.extend_from_slice(&(len as u64).to_be_bytes());
         }
     }
@@ -288,7 +303,9 @@ pub fn upgrade_request(deflate_offer: Option<&str>) -> Vec<u8> {
          Connection: Upgrade\r\nSec-WebSocket-Key: {KEY_BASE64}\r\nSec-WebSocket-Version: 13\r\n"
     );
     if let Some(offer) = deflate_offer {
-        text.push_str(&format!("Sec-WebSocket-Extensions: {offer}\r\n"));
+        text.push_str("Sec-WebSocket-Extensions: ");
+        text.push_str(offer);
+        text.push_str("\r\n");
     }
     text.push_str("\r\n");
     text.into_bytes()
@@ -301,7 +318,9 @@ pub fn switching_response(extensions: Option<&str>) -> Vec<u8> {
          Sec-WebSocket-Accept: {ACCEPT}\r\n"
     );
     if let Some(value) = extensions {
-        text.push_str(&format!("Sec-WebSocket-Extensions: {value}\r\n"));
+        text.push_str("Sec-WebSocket-Extensions: ");
+        text.push_str(value);
+        text.push_str("\r\n");
     }
     text.push_str("\r\n");
     text.into_bytes()

@@ -127,7 +127,10 @@ pub fn server(data: &[u8]) {
             other => panic!("after Upgrade: {other:?}"),
         },
         Some(Event::Closed(report)) => {
-            assert!(matches!(report.cause, CloseCause::Handshake(_)), "{report:?}");
+            assert!(
+                matches!(report.cause, CloseCause::Handshake(_)),
+                "{report:?}"
+            );
             assert_eq!(seen.len(), 1);
             check_response(&output, |code| code >= 400);
             assert!(conn.wants_shutdown());
@@ -165,7 +168,10 @@ pub fn client(data: &[u8]) {
     match seen.first() {
         None => assert_eq!(conn.state(), State::Handshake),
         Some(Event::Opened(opened)) => {
-            let response = opened.response.as_ref().expect("a client keeps the response");
+            let response = opened
+                .response
+                .as_ref()
+                .expect("a client keeps the response");
             assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
             if let Some(name) = &opened.subprotocol {
                 assert!(flags & 2 != 0 && (name == "chat" || name == "superchat"));
@@ -183,9 +189,15 @@ pub fn client(data: &[u8]) {
             });
         }
         Some(Event::Closed(report)) => {
-            assert!(matches!(report.cause, CloseCause::Handshake(_)), "{report:?}");
+            assert!(
+                matches!(report.cause, CloseCause::Handshake(_)),
+                "{report:?}"
+            );
             assert_eq!(seen.len(), 1);
-            assert!(output.is_empty(), "a client answers a bad response with nothing");
+            assert!(
+                output.is_empty(),
+                "a client answers a bad response with nothing"
+            );
         }
         Some(other) => panic!("first client event {other:?}"),
     }

@@ -4,8 +4,10 @@ use std::time::Instant;
 
 use http::{HeaderName, HeaderValue, Method, Request, Uri};
 use wsflow_core::extension::deflate::DeflateConfig;
-use wsflow_core::handshake::{Accept, ServerOptions, UpgradeRequest, error_http_response};
-use wsflow_core::{Config, Connection, Event, State};
+use wsflow_core::handshake::{
+    Accept, HandshakeError, ServerOptions, UpgradeRequest, error_http_response,
+};
+use wsflow_core::{CloseCause, Config, Connection, Event, State};
 
 use crate::connection::drain_output;
 
@@ -127,11 +129,25 @@ pub fn run(data: &[u8]) {
                 .collect();
             ours.sort();
             theirs.sort();
-            assert_eq!(ours, theirs, "the two entries answer with different 101 headers");
+            assert_eq!(
+                ours, theirs,
+                "the two entries answer with different 101 headers"
+            );
         }
         (Some(Event::Closed(report)), Err(_)) => {
-            assert!(matches!(report.cause, wsflow_core::CloseCause::Handshake(_)));
+            assert!(matches!(report.cause, CloseCause::Handshake(_)));
         }
+        // The byte path bounds what it buffers; an HTTP server's parser has its own limits.
+        (Some(Event::Closed(report)), Ok(_))
+            if matches!(
+                report.cause,
+                CloseCause::Handshake(
+                    HandshakeError::StartLineTooLong { .. }
+                        | HandshakeError::HeaderLineTooLong { .. }
+                        | HandshakeError::TooManyHeaders { .. }
+                        | HandshakeError::HeadTooLarge { .. }
+                )
+            ) => {}
         (event, parsed) => panic!(
             "byte path gave {event:?}, from_parts gave {:?}",
             parsed.as_ref().err()

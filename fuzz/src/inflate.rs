@@ -58,7 +58,10 @@ pub fn run(data: &[u8]) {
         let (body, next) = tail.split_at(len);
         rest = next;
         let payload = if flags & 8 != 0 {
-            bomb(body.first().copied().unwrap_or(0), body.get(1).copied().unwrap_or(1))
+            bomb(
+                body.first().copied().unwrap_or(0),
+                body.get(1).copied().unwrap_or(1),
+            )
         } else {
             body.to_vec()
         };
@@ -68,8 +71,15 @@ pub fn run(data: &[u8]) {
             (false, true) => 1,
             (false, false) => 2,
         };
-        let rsv = if flags & 16 != 0 || continuation { 0 } else { 0x40 };
-        conn.receive(now, &frame(flags & 1 != 0, rsv, opcode, &payload, Some(MASK)));
+        let rsv = if flags & 16 != 0 || continuation {
+            0
+        } else {
+            0x40
+        };
+        conn.receive(
+            now,
+            &frame(flags & 1 != 0, rsv, opcode, &payload, Some(MASK)),
+        );
         while let Some(event) = conn.poll_event() {
             assert!(closed.is_none(), "event after Closed");
             match event {
@@ -82,8 +92,18 @@ pub fn run(data: &[u8]) {
     }
     if let Some(report) = closed {
         let code = report.code.as_u16();
-        assert!(matches!(report.cause, CloseCause::ProtocolError(_)), "{report:?}");
-        assert!(matches!(code, 1002 | 1007 | 1009), "closed with {code}: {report:?}");
-        assert_eq!(wire.close_code, Some(Some(code)), "the close frame carries the code");
+        assert!(
+            matches!(report.cause, CloseCause::ProtocolError(_)),
+            "{report:?}"
+        );
+        assert!(
+            matches!(code, 1002 | 1007 | 1009),
+            "closed with {code}: {report:?}"
+        );
+        assert_eq!(
+            wire.close_code,
+            Some(Some(code)),
+            "the close frame carries the code"
+        );
     }
 }

@@ -46,11 +46,10 @@ pub fn run(data: &[u8]) {
     let response = lines.next().unwrap_or("");
 
     // Arbitrary offers into a server.
-    if let Some(offers) = parse(offer) {
-        if let Some((answer, _codec)) = server.server_negotiate(&offers) {
-            let formatted = format_extensions(std::slice::from_ref(&answer));
-            assert_eq!(parse(&formatted), Some(vec![answer]));
-        }
+    if let Some((answer, _codec)) = parse(offer).and_then(|offers| server.server_negotiate(&offers))
+    {
+        let formatted = format_extensions(std::slice::from_ref(&answer));
+        assert_eq!(parse(&formatted), Some(vec![answer]));
     }
     // An arbitrary response into a client.
     if let Some(elements) = parse(response) {
