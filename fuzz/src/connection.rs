@@ -251,7 +251,12 @@ pub fn run(role: Role, data: &[u8]) {
     let mut dropped = false;
     let high_water = whole.conn.config().write_buffer_high_water;
 
+    // WSFLOW_FUZZ_TRACE=1 prints every step, to understand a crash when replaying it.
+    let trace = std::env::var_os("WSFLOW_FUZZ_TRACE").is_some();
     for command in commands {
+        if trace {
+            eprintln!("step {command:?}");
+        }
         let (mut events_whole, mut events_cut) = (Vec::new(), Vec::new());
         let buffered_before = whole.conn.buffered_amount();
         let mut from_peer = None;
@@ -320,11 +325,24 @@ pub fn run(role: Role, data: &[u8]) {
             wire.discard_partial();
             dropped = true;
         }
+        if trace {
+            eprintln!("  whole: {events_whole:?} streamed {:?}", whole.streamed);
+            eprintln!("  cut:   {events_cut:?} streamed {:?}", cut.streamed);
+            eprintln!(
+                "  state {:?} buffered {}",
+                whole.conn.state(),
+                whole.conn.buffered_amount()
+            );
+        }
         assert_eq!(events_whole, events_cut, "chunking changed the events");
-        assert_eq!(
-            whole.streamed, cut.streamed,
-            "chunking changed the streamed payload"
-        );
+        // Streaming delivers a message's valid prefix before a violation further on is
+        // found, so a failed connection may have delivered more in the cut run.
+        if whole.conn.state() == State::Open {
+            assert_eq!(
+                whole.streamed, cut.streamed,
+                "chunking changed the streamed payload"
+            );
+        }
         assert_eq!(
             whole.conn.buffered_amount(),
             cut.conn.buffered_amount(),
