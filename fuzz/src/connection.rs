@@ -307,7 +307,22 @@ pub fn run(role: Role, data: &[u8]) {
             whole.drain_events(&mut events_whole);
             for piece in pieces(&data, &cuts) {
                 cut.conn.receive(now, piece);
+                let before = events_cut.len();
                 cut.drain_events(&mut events_cut);
+                if trace {
+                    eprintln!(
+                        "  piece {} -> {} events, streamed {:?}, state {:?}, stats {:?}",
+                        piece.len(),
+                        events_cut.len() - before,
+                        cut.streamed.as_ref().map(|s| s.1.len()),
+                        cut.conn.state(),
+                        cut.conn.stats()
+                    );
+                    eprintln!(
+                        "  out {:?}",
+                        String::from_utf8_lossy(cut.conn.pending_output())
+                    );
+                }
             }
             // A peer's input may add at most a pong past the high-water mark (later ones
             // wait) and a close frame.

@@ -2,6 +2,7 @@
 //! checker, and the input format the seed generator also writes.
 
 pub mod connection;
+pub mod driver;
 pub mod format;
 pub mod handshake;
 pub mod http_entry;

@@ -282,6 +282,16 @@ fn from_script(seeds: &mut Seeds, name: &str, x: &Extract) {
             }
         }
     }
+    if !x.handshake && x.server && !x.frames.is_empty() {
+        // driver: the peer's frames, read in small pieces with Pending between them, and
+        // writes taken a few bytes at a time; echo, then close.
+        let peer = raw_frames(&x.frames, false);
+        let mut data = vec![3];
+        data.extend_from_slice(&(peer.len().min(65535) as u16).to_le_bytes());
+        data.extend_from_slice(&peer[..peer.len().min(65535)]);
+        data.extend_from_slice(&[0x0c, 1, 0x1c, 1, 0x04, 0x3c, 1, 0xfc]);
+        seeds.add("driver", name, data);
+    }
     for http in &x.http {
         let flags = u8::from(x.deflate) | 2;
         if http.starts_with(b"HTTP/") {
