@@ -15,6 +15,15 @@ if ! command -v cargo-fuzz >/dev/null; then
     echo "cargo-fuzz is not installed: cargo install cargo-fuzz --locked" >&2
     exit 2
 fi
+# The fuzzers should test the versions the workspace ships (a zlib-rs patch release once
+# changed how a split stream decodes): warn when the two lock files disagree.
+lock_version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/[^0-9.]/, ""); print; exit }' "$2"; }
+for crate in bytes http httparse flate2 zlib-rs sha1 base64 futures-core futures-sink; do
+    if [ "$(lock_version "$crate" Cargo.lock)" != "$(lock_version "$crate" ../Cargo.lock)" ]; then
+        echo "warning: $crate differs between fuzz/Cargo.lock and Cargo.lock;" \
+            "refresh with: cp Cargo.lock fuzz/Cargo.lock" >&2
+    fi
+done
 if [ ! -e corpus/.seeded ]; then
     (cd seedgen && cargo run --quiet -- ../corpus ../../conformance/scripts)
     touch corpus/.seeded
