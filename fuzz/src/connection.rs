@@ -12,7 +12,8 @@ use wsflow_core::extension::deflate::DeflateConfig;
 use wsflow_core::handshake::{Accept, ClientRequest, ServerOptions};
 use wsflow_core::mask::MaskSource;
 use wsflow_core::{
-    CloseCode, Config, Connection, Event, Message, MessageKind, ReceiveMode, Role, State,
+    CloseCause, CloseCode, Config, Connection, Event, Message, MessageKind, ProtocolError,
+    ReceiveMode, Role, State, Utf8Bytes,
 };
 
 use crate::format::{
@@ -183,6 +184,17 @@ impl Side {
                     self.closed_seen = true;
                     assert_eq!(self.conn.state(), State::Closed);
                     assert_eq!(self.conn.close_report(), Some(report));
+                    if let CloseCause::ProtocolError(ProtocolError::Extension(_)) = report.cause {
+                        // zlib words the same corruption differently depending on where
+                        // the stream was cut (even "repeated call with bad state"), and the
+                        // report quotes it: compare the code and the kind of cause only.
+                        let mut report = report.clone();
+                        report.reason = Utf8Bytes::new();
+                        report.cause =
+                            CloseCause::ProtocolError(ProtocolError::Extension(String::new()));
+                        into.push(Event::Closed(report));
+                        continue;
+                    }
                 }
                 Event::Message(message) => {
                     assert!(
