@@ -7,7 +7,6 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use flate2::{Compress, Compression, FlushCompress};
 use wsflow_core::extension::deflate::DeflateConfig;
 use wsflow_core::handshake::{Accept, ClientRequest, ServerOptions};
 use wsflow_core::mask::MaskSource;
@@ -17,10 +16,11 @@ use wsflow_core::{
 };
 
 use crate::format::{
-    self, Command, DEFLATE, KEEPALIVE, KEY, NO_AUTO_PONG, STREAMING, Setup, frame,
-    switching_response, upgrade_request,
+    self, Command, DEFLATE, KEEPALIVE, KEY, NO_AUTO_PONG, STREAMING, Setup, switching_response,
+    upgrade_request,
 };
-use crate::wire::WireChecker;
+use crate::peer::Peer;
+use crate::wire::{WireChecker, same_frames};
 
 /// Masking keys from a counter: deterministic (both connections of a pair write the same
 /// bytes) and varied (zero bytes included).
@@ -404,64 +404,6 @@ pub fn run(role: Role, data: &[u8]) {
     }
 }
 
-/// The frames in `bytes` (a whole number of them, or a cut-off tail): first byte and
-/// unmasked payload.
-fn split_frames(mut bytes: &[u8], masked: bool) -> Vec<(u8, Vec<u8>)> {
-    let mut frames = Vec::new();
-    while let [b0, b1, rest @ ..] = bytes {
-        let (len, rest) = match b1 & 0x7f {
-            126 if rest.len() >= 2 => (
-                usize::from(u16::from_be_bytes([rest[0], rest[1]])),
-                &rest[2..],
-            ),
-            127 if rest.len() >= 8 => {
-                let mut raw = [0u8; 8];
-                raw.copy_from_slice(&rest[..8]);
-                (
-                    usize::try_from(u64::from_be_bytes(raw)).unwrap_or(usize::MAX),
-                    &rest[8..],
-                )
-            }
-            126 | 127 => break,
-            len => (usize::from(len), rest),
-        };
-        let (key, rest) = match (masked, rest) {
-            (true, [a, b, c, d, rest @ ..]) => ([*a, *b, *c, *d], rest),
-            (true, _) => break,
-            (false, rest) => ([0; 4], rest),
-        };
-        let Some(payload) = rest.get(..len) else {
-            break;
-        };
-        let payload = payload
-            .iter()
-            .zip(key.iter().cycle())
-            .map(|(b, k)| b ^ k)
-            .collect();
-        frames.push((*b0, payload));
-        bytes = &rest[len..];
-    }
-    frames
-}
-
-/// The two connections wrote the same frames, except that after corrupt compressed data
-/// (1007) the close reason, which quotes zlib, may differ: zlib may report the same
-/// corruption differently depending on where the stream was cut.
-fn same_frames(whole: &[u8], cut: &[u8], masked: bool) {
-    if whole == cut {
-        return;
-    }
-    let (a, b) = (split_frames(whole, masked), split_frames(cut, masked));
-    assert_eq!(a.len(), b.len(), "chunking changed the frames written");
-    for ((a0, a), (b0, b)) in a.iter().zip(&b) {
-        if a0 == b0 && a0 & 0x0f == 0x8 && a.get(..2) == Some(&[0x03, 0xef][..]) {
-            assert_eq!(a.get(..2), b.get(..2), "chunking changed the close code");
-        } else {
-            assert_eq!((a0, a), (b0, b), "chunking changed a frame written");
-        }
-    }
-}
-
 /// Whether a step wrote output out (then the buffered amount may shrink).
 enum Kind {
     Consume,
@@ -552,65 +494,4 @@ fn app(conn: &mut Connection, now: Instant, command: &Command, sent: &mut Sent) 
         _ => unreachable!("peer and clock commands are handled by run"),
     };
     format!("{result:?}")
-}
-
-/// The peer: writes frames as the other role would, with its own compressor.
-struct Peer {
-    /// The key to mask with, `None` when the peer is a server.
-    mask: Option<[u8; 4]>,
-    compress: Compress,
-    /// A compressed message is in progress.
-    in_message: bool,
-}
-
-impl Peer {
-    fn new(role: Role) -> Self {
-        Peer {
-            mask: (role == Role::Server).then_some([0x37, 0xfa, 0x21, 0x3d]),
-            compress: Compress::new(Compression::new(6), false),
-            in_message: false,
-        }
-    }
-
-    fn frame(&self, flags: u8, payload: &[u8]) -> Vec<u8> {
-        let wrong_mask = flags & 0x80 != 0;
-        let mask = if wrong_mask {
-            self.mask.xor(Some([1, 2, 3, 4]))
-        } else {
-            self.mask
-        };
-        frame(flags & 0x10 != 0, flags & 0x60, flags & 0x0f, payload, mask)
-    }
-
-    /// A data frame carrying `payload` compressed (sync flush; the tail removed at FIN).
-    fn compressed(&mut self, flags: u8, payload: &[u8]) -> Vec<u8> {
-        let (fin, continuation, text) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0);
-        let mut out = Vec::with_capacity(payload.len() + 64);
-        let mut consumed = 0;
-        loop {
-            let before = self.compress.total_in();
-            let _ = self
-                .compress
-                .compress_vec(&payload[consumed..], &mut out, FlushCompress::Sync);
-            consumed += (self.compress.total_in() - before) as usize;
-            if consumed == payload.len() && out.len() < out.capacity() {
-                break;
-            }
-            out.reserve(out.capacity().max(64));
-        }
-        if fin {
-            if out.ends_with(&[0, 0, 0xff, 0xff]) {
-                out.truncate(out.len() - 4);
-            }
-            self.compress.reset();
-        }
-        let opcode = match (continuation || self.in_message, text) {
-            (true, _) => 0x0,
-            (false, true) => 0x1,
-            (false, false) => 0x2,
-        };
-        let rsv = if opcode == 0 { 0 } else { 0x40 };
-        self.in_message = !fin;
-        frame(fin, rsv, opcode, &out, self.mask)
-    }
 }

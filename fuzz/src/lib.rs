@@ -8,4 +8,5 @@ pub mod handshake;
 pub mod http_entry;
 pub mod inflate;
 pub mod negotiation;
+pub mod peer;
 pub mod wire;
