@@ -225,3 +225,67 @@ fn large_messages_reuse_one_input_block_and_a_small_one_releases_it() {
     );
     assert_eq!(conn.input_block, 0);
 }
+
+/// Found by the `connection_server` fuzz target: in streaming mode, a compressed message
+/// must come out the same whatever pieces its frame arrives in. The peer here compresses
+/// with a 15-bit window where it agreed to 9: zlib-rs 0.6.8 (locked) tolerates that however
+/// the stream is split, 0.6.9 decodes it whole but fails it ("invalid distance too far
+/// back") when split, which would make a peer's fate depend on TCP read sizes.
+#[test]
+fn streamed_compressed_message_does_not_depend_on_read_sizes() {
+    use crate::extension::deflate::DeflateConfig;
+    use crate::handshake::{Accept, ServerOptions};
+    const PAYLOAD: [u8; 32] = [
+        0x4a, 0x4c, 0x1c, 0x54, 0xa0, 0x0a, 0x07, 0x60, 0x65, 0x48, 0x61, 0x60, 0xa4, 0x03, 0x60,
+        0x65, 0x4c, 0x61, 0x60, 0x22, 0x11, 0x0c, 0x74, 0x98, 0x8d, 0x82, 0x81, 0x07, 0xa0, 0x34,
+        0x0a, 0x00,
+    ];
+    let wire = frame(true, 0x40, 0x2, &PAYLOAD, true);
+    let receive = |cut: usize| {
+        let now = Instant::now();
+        let deflate = DeflateConfig {
+            client_max_window_bits: Some(9),
+            threshold: 7,
+            ..DeflateConfig::default()
+        };
+        let config = Config::new()
+            .receive_mode(ReceiveMode::Streaming)
+            .max_message_size(16320)
+            .max_frame_size(16320)
+            .max_pending_events(8)
+            .write_buffer_high_water(4080)
+            .write_buffer_limit(16320)
+            .close_timeout(Duration::from_millis(1001));
+        let mut conn = Connection::server(ServerOptions::new().deflate(deflate), config, now);
+        conn.receive(
+            now,
+            b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+              Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits; \
+              server_max_window_bits=12, permessage-deflate\r\n\r\n",
+        );
+        assert!(matches!(conn.poll_event(), Some(Event::Upgrade(_))));
+        conn.accept(Accept::new()).unwrap();
+        assert!(matches!(conn.poll_event(), Some(Event::Opened(_))));
+        let mut message = Vec::new();
+        let mut finished = false;
+        for piece in wire.chunks(cut) {
+            conn.receive(now, piece);
+            for event in events(&mut conn) {
+                match event {
+                    Event::MessageChunk { chunk, fin } => {
+                        message.extend_from_slice(chunk.as_bytes());
+                        finished |= fin;
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+        }
+        (finished, message)
+    };
+    let whole = receive(wire.len());
+    assert!(whole.0);
+    for cut in 1..wire.len() {
+        assert_eq!(receive(cut), whole, "read size {cut}");
+    }
+}

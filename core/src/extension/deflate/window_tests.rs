@@ -93,3 +93,29 @@ fn eight_bit_window_output_never_reaches_past_256_bytes() {
         }
     }
 }
+
+/// Found by the `connection_server` fuzz target: a peer that compresses with a larger window
+/// than it agreed to (here 15 bits for 9) sends a stream that decodes in one piece; split in
+/// two, it must give the same result. zlib-rs 0.6.8 (locked) does; 0.6.9 fails the split
+/// stream with "invalid distance too far back".
+#[test]
+fn a_stream_split_anywhere_decodes_as_it_does_whole() {
+    const PAYLOAD: [u8; 32] = [
+        0x4a, 0x4c, 0x1c, 0x54, 0xa0, 0x0a, 0x07, 0x60, 0x65, 0x48, 0x61, 0x60, 0xa4, 0x03, 0x60,
+        0x65, 0x4c, 0x61, 0x60, 0x22, 0x11, 0x0c, 0x74, 0x98, 0x8d, 0x82, 0x81, 0x07, 0xa0, 0x34,
+        0x0a, 0x00,
+    ];
+    let decode_split = |at: usize| {
+        let (_, mut server) = pair(params(false, false, 15, 9), &config(0));
+        assert!(server.begin_message(RSV1));
+        let mut out = BytesMut::new();
+        let (first, second) = PAYLOAD.split_at(at);
+        server.decode(first, false, &mut out, usize::MAX)?;
+        server.decode(second, true, &mut out, usize::MAX)?;
+        Ok::<_, ProtocolError>(out.to_vec())
+    };
+    let whole = decode_split(PAYLOAD.len());
+    for at in 0..PAYLOAD.len() {
+        assert_eq!(decode_split(at), whole, "split at {at}");
+    }
+}
