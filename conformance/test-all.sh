@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite, as the README gives it: unit tests, the conformance scripts on the core
-# and every adapter, the same scripts over TCP against the testee binaries (wsflow-conformance),
-# then the Autobahn TestSuite (through kosoku) against every testee, as
-# server and as client. Installs what it needs (a Python venv with kosoku) on first use.
+# and every adapter, the deterministic simulation, a bounded fuzzing run of every target, the
+# same scripts over TCP against the testee binaries (wsflow-conformance), then the Autobahn
+# TestSuite (through kosoku) against every testee, as server and as client. Installs what it needs (a Python venv with kosoku) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,11 @@ phase() { echo "== [$(date +%T), ${SECONDS}s] $*"; }
 
 phase "unit and conformance tests"
 cargo test --workspace --all-features
+
+phase "fuzzing: every target in fuzz/ for ${WSFLOW_FUZZ_SECS:-15} s (0 skips)"
+if [ "${WSFLOW_FUZZ_SECS:-15}" != 0 ]; then
+  bash fuzz/run.sh "${WSFLOW_FUZZ_SECS:-15}"
+fi
 
 phase "building the Autobahn testees (release)"
 cargo build --release -p wsflow-examples --all-features --bins

@@ -3,18 +3,22 @@
 # time; exits non-zero at the first crash, printing the input and the command that replays
 # it. Seeds the corpora from the conformance scripts first if they are empty.
 # Usage: fuzz/run.sh [SECONDS_PER_TARGET]
+#
+# The targets are built the way `cargo fuzz build --sanitizer none` builds them (the same
+# sanitizer-coverage flags, `--cfg fuzzing`, debug assertions and overflow checks, release
+# optimisation), but with plain cargo on the stable toolchain, so CI needs no cargo-fuzz
+# install; `cargo fuzz run <target>` works as usual for exploring by hand. No sanitizer: the
+# core forbids unsafe code, and address sanitizer is about twice as slow.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-20}
-# cargo-fuzz passes nightly flags (-Z); stable rustc accepts them with RUSTC_BOOTSTRAP.
-export RUSTC_BOOTSTRAP=1
-# No sanitizer: the core forbids unsafe code, and address sanitizer needs nightly's build-std.
-san=(--sanitizer none)
+triple=$(rustc -vV | sed -n 's/^host: //p')
+export CARGO_TARGET_DIR=target
+export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
+bin_dir="target/$triple/release"
 
-if ! command -v cargo-fuzz >/dev/null; then
-    echo "cargo-fuzz is not installed: cargo install cargo-fuzz --locked" >&2
-    exit 2
-fi
 # The fuzzers should test the versions the workspace ships (a zlib-rs patch release once
 # changed how a split stream decodes): warn when the two lock files disagree.
 lock_version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/[^0-9.]/, ""); print; exit }' "$2"; }
@@ -25,17 +29,18 @@ for crate in bytes http httparse flate2 zlib-rs sha1 base64 futures-core futures
     fi
 done
 if [ ! -e corpus/.seeded ]; then
-    (cd seedgen && cargo run --quiet -- ../corpus ../../conformance/scripts)
+    (cd seedgen && env -u RUSTFLAGS -u CARGO_TARGET_DIR cargo run --quiet -- ../corpus ../../conformance/scripts)
     touch corpus/.seeded
 fi
-cargo fuzz build "${san[@]}"
+cargo build --release --locked --target "$triple" --bins
 mkdir -p logs
-for target in $(cargo fuzz list); do
+targets=$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^wsflow-fuzz$')
+for target in $targets; do
     mkdir -p "corpus/$target" "artifacts/$target"
     log="logs/$target.log"
     # -rss_limit_mb: a peer must not make the core allocate without bound (inflate bombs,
     # announced lengths); -timeout: no input may hang the core.
-    if cargo fuzz run "${san[@]}" "$target" "corpus/$target" -- \
+    if "$bin_dir/$target" "corpus/$target" -artifact_prefix="artifacts/$target/" \
         -max_total_time="$secs" -rss_limit_mb=512 -timeout=10 -print_final_stats=1 \
         >"$log" 2>&1; then
         echo "$target: $(grep -E '^#[0-9]+.*DONE' "$log" | tail -1)"
@@ -43,7 +48,7 @@ for target in $(cargo fuzz list); do
         crash=$(ls -t "artifacts/$target"/* 2>/dev/null | head -1 || true)
         grep -E -A6 "panicked|ERROR: libFuzzer" "$log" | head -30 >&2 || tail -30 "$log" >&2
         echo "CRASH in $target: fuzz/${crash:-?} (log: fuzz/$log)" >&2
-        echo "replay: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $target ${crash:-ARTIFACT}" >&2
+        echo "replay: fuzz/$bin_dir/$target fuzz/${crash:-ARTIFACT}   (or: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $target ${crash:-ARTIFACT})" >&2
         exit 1
     fi
 done
