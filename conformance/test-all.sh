@@ -2,7 +2,8 @@
 # The full test suite, as the README gives it: unit tests, the conformance scripts on the core
 # and every adapter, the deterministic simulation, a bounded fuzzing run of every target, the
 # same scripts over TCP against the testee binaries (wsflow-conformance), then the Autobahn
-# TestSuite (through kosoku) against every testee, as server and as client. Installs what it needs (a Python venv with kosoku) on first use.
+# TestSuite (through kosoku) against every testee, as server and as client. Installs what it
+# needs (a Python venv with kosoku) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
