@@ -38,6 +38,15 @@ targets=$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^wsflow-fuzz$'
 for target in $targets; do
     mkdir -p "corpus/$target" "artifacts/$target"
     log="logs/$target.log"
+    # Inputs that once failed run first, as plain test cases.
+    for regression in regressions/"$target"-*; do
+        [ -e "$regression" ] || continue
+        if ! "$bin_dir/$target" "$regression" >"$log" 2>&1; then
+            tail -30 "$log" >&2
+            echo "REGRESSION in $target: fuzz/$regression fails again" >&2
+            exit 1
+        fi
+    done
     # -rss_limit_mb: a peer must not make the core allocate without bound (inflate bombs,
     # announced lengths); -timeout: no input may hang the core.
     if "$bin_dir/$target" "corpus/$target" -artifact_prefix="artifacts/$target/" \
