@@ -99,6 +99,9 @@ pub enum HandshakeError {
     /// An HTTP/2 extended CONNECT (RFC 8441 §4) whose `:protocol` is missing or not
     /// `websocket`. 400.
     InvalidProtocol,
+    /// The HTTP/2 server did not advertise `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1` (RFC 8441
+    /// §3), so it cannot take a WebSocket on that connection; use HTTP/1.1.
+    ExtendedConnectDisabled,
     /// `receive` was called after the handshake had already completed.
     Finished,
     /// The transport ended (EOF) before the peer completed its part of the handshake.
@@ -141,6 +144,7 @@ impl HandshakeError {
             | HandshakeError::UnexpectedSubprotocol(_)
             | HandshakeError::UnexpectedExtension(_)
             | HandshakeError::InvalidDeflateResponse(_)
+            | HandshakeError::ExtendedConnectDisabled
             | HandshakeError::Finished
             | HandshakeError::ConnectionClosed => return None,
         })
@@ -229,6 +233,9 @@ impl fmt::Display for HandshakeError {
             HandshakeError::InvalidDeflateResponse(error) => {
                 write!(f, "invalid permessage-deflate response: {error}")
             }
+            HandshakeError::ExtendedConnectDisabled => f.write_str(
+                "the HTTP/2 server does not accept WebSockets (no SETTINGS_ENABLE_CONNECT_PROTOCOL)",
+            ),
             HandshakeError::Finished => f.write_str("the handshake has already completed"),
             HandshakeError::ConnectionClosed => {
                 f.write_str("the connection closed before the handshake completed")

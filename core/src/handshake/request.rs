@@ -158,6 +158,11 @@ impl ClientRequest {
         self
     }
 
+    /// The limits on the server's response and the handshake timeout.
+    pub fn handshake_limits(&self) -> HandshakeLimits {
+        self.limits
+    }
+
     /// The host to connect to, without the brackets of an IPv6 literal.
     pub fn host(&self) -> &str {
         &self.host
