@@ -2,12 +2,21 @@
 # The full test suite, as the README gives it: unit tests, the conformance scripts on the core
 # and every adapter, the same scripts over TCP against the testee binaries (wsflow-conformance),
 # then the Autobahn TestSuite (through kosoku) against every testee, as
-# server and as client. Installs what it needs (a Python venv with kosoku) on first use.
+# server and as client. Installs what it needs (a Python venv with kosoku, and h2 for the
+# HTTP/2 interop test) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtimes=${WSFLOW_AUTOBAHN_RUNTIMES:-blocking,tokio,smol,async-std}
 venv=${WSFLOW_VENV:-target/autobahn-venv}
+
+# The independent HTTP/2 peer of adapters/tests/http2.rs runs on Python's h2 package.
+if ! "$venv/bin/python" -c 'import h2' 2>/dev/null; then
+  echo "== installing h2 (the RFC 8441 interop peer) into $venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'h2==4.3.0'
+fi
+export WSFLOW_H2_PYTHON="$venv/bin/python"
 
 echo "== unit and conformance tests"
 cargo test --workspace --all-features

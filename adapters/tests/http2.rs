@@ -617,3 +617,114 @@ macro_rules! suite {
 suite!(on_tokio, OnTokio);
 suite!(on_smol, OnSmol);
 suite!(on_async_std, OnAsyncStd);
+
+/// Against an independent implementation: `conformance/h2/peer.py` on Python's `h2` package.
+/// The interpreter is `WSFLOW_H2_PYTHON` (the README's test command sets it up), else the
+/// venv under `target/` if it has `h2`; without either the tests say so and pass.
+mod python_peer {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::path::PathBuf;
+    use std::process::{Command, Stdio};
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    fn python() -> Option<PathBuf> {
+        if let Some(python) = std::env::var_os("WSFLOW_H2_PYTHON") {
+            return Some(PathBuf::from(python));
+        }
+        let venv = root().join("target/autobahn-venv/bin/python");
+        let has_h2 = Command::new(&venv)
+            .args(["-c", "import h2"])
+            .status()
+            .is_ok_and(|status| status.success());
+        if has_h2 {
+            Some(venv)
+        } else {
+            eprintln!("skipped: no Python with the h2 package (set WSFLOW_H2_PYTHON)");
+            None
+        }
+    }
+
+    fn peer() -> PathBuf {
+        root().join("conformance/h2/peer.py")
+    }
+
+    #[test]
+    fn python_client_against_wsflow_server() {
+        let Some(python) = python() else { return };
+        OnTokio::block_on(async {
+            let (port, log) = server::<OnTokio>(None).await;
+            let output = tokio::task::spawn_blocking(move || {
+                Command::new(python)
+                    .arg(peer())
+                    .args(["client", &port.to_string()])
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(output.status.success(), "{stdout}{stderr}");
+            assert!(stdout.starts_with("ok:"), "{stdout}");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while log.lock().unwrap().len() < 2 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let log = log.lock().unwrap();
+            assert_eq!(log.len(), 2, "{log:?}");
+            assert!(log.iter().all(|(_, outcome)| outcome.is_ok()), "{log:?}");
+        });
+    }
+
+    #[test]
+    fn wsflow_client_against_python_server() {
+        let Some(python) = python() else { return };
+        let mut child = Command::new(python)
+            .arg(peer())
+            .arg("server")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let port: u16 = line.trim().parse().unwrap();
+        OnTokio::block_on(async {
+            let options = ConnectOptions::new().subprotocol("chat");
+            let url = format!("ws://127.0.0.1:{port}/python");
+            let connected = wsflow::h2::tokio::connect(&url, &options).await.unwrap();
+            let wsflow::h2::Connected::Http2 {
+                websocket: mut ws,
+                driver,
+                ..
+            } = connected
+            else {
+                panic!("the Python peer speaks HTTP/2 with extended CONNECT");
+            };
+            let driver = tokio::spawn(driver);
+            assert_eq!(ws.opened().unwrap().subprotocol.as_deref(), Some("chat"));
+            let big = "x".repeat(100_000);
+            for text in ["hello, python", big.as_str()] {
+                ws.send(text.to_owned()).await.unwrap();
+                let reply = ws.recv().await.unwrap().unwrap();
+                assert_eq!(reply.as_text(), Some(text));
+            }
+            let report = ws.close(CloseCode::NORMAL, "bye").await.unwrap();
+            assert!(report.was_clean(), "{report:?}");
+            // With every handle gone, the connection ends gracefully (GOAWAY) once the
+            // stream's END_STREAM is out.
+            drop(ws);
+            let ended = tokio::time::timeout(Duration::from_secs(5), driver).await;
+            ended.unwrap().unwrap().unwrap();
+        });
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{rest}");
+        assert!(rest.starts_with("ok: served 1"), "{rest}");
+    }
+}
