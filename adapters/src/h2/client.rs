@@ -24,7 +24,10 @@ pub struct Client {
 
 /// The I/O of a client's HTTP/2 connection: a future the caller must keep polling (spawn it,
 /// or `join`/`select` it with the code that uses the WebSockets) for as long as any of them
-/// runs; it completes when the connection closes. Dropping it closes the connection.
+/// runs; it completes when the connection closes. Dropping it closes the connection at
+/// once, and whatever is still queued (a last close frame, say) is lost: to end gracefully,
+/// drop every [`Client`] and WebSocket of the connection and await this future, which then
+/// sends what is queued, says GOAWAY and completes.
 #[must_use = "the HTTP/2 connection makes no progress unless this future is polled"]
 pub struct ClientConnection<T> {
     conn: h2::client::Connection<T, Bytes>,

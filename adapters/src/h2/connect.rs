@@ -69,18 +69,12 @@ async fn within<R: Runtime, T>(
     .await
 }
 
-/// The HTTP/2 half of `connect` once a stream is open: the h2 handshake and one WebSocket,
-/// or `Ok(None)` when the server cannot take WebSockets over this connection.
-async fn over_h2<T, R>(
-    io: T,
-    url: &str,
-    options: &ConnectOptions,
-) -> Result<Option<(H2WebSocket<R>, Client, ClientDriver)>, Error>
+/// The HTTP/2 handshake on an open stream, or `Ok(None)` when the server cannot take
+/// WebSockets over it (it refused the preface, or did not advertise extended CONNECT).
+async fn h2_client<T>(io: T) -> Result<Option<(Client, ClientDriver)>, Error>
 where
     T: ::tokio::io::AsyncRead + ::tokio::io::AsyncWrite + Unpin + Send + 'static,
-    R: Runtime,
 {
-    let request = options.request(url)?;
     let Ok((client, connection)) = handshake(io).await else {
         // Not an HTTP/2 server (prior knowledge refused): HTTP/1.1 it is.
         return Ok(None);
@@ -88,12 +82,21 @@ where
     if !client.supports_websocket() {
         return Ok(None);
     }
-    let mut driver: ClientDriver = Box::pin(connection);
-    // The driver runs here until the WebSocket is open, then the caller's.
-    let opener = client.clone();
-    let open = opener.websocket::<R>(request, options.config.clone());
+    Ok(Some((client, Box::pin(connection))))
+}
+
+/// Opens the first WebSocket on a new connection, driving the connection meanwhile (the
+/// caller drives it afterwards).
+async fn first_websocket<R: Runtime>(
+    client: &Client,
+    driver: &mut ClientDriver,
+    url: &str,
+    options: &ConnectOptions,
+) -> Result<H2WebSocket<R>, Error> {
+    let request = options.request(url)?;
+    let open = client.websocket::<R>(request, options.config.clone());
     let mut open = std::pin::pin!(open);
-    let websocket = std::future::poll_fn(|cx| {
+    std::future::poll_fn(|cx| {
         if let std::task::Poll::Ready(result) = open.as_mut().poll(cx) {
             return std::task::Poll::Ready(result);
         }
@@ -105,8 +108,7 @@ where
             std::task::Poll::Pending => std::task::Poll::Pending,
         }
     })
-    .await?;
-    Ok(Some((websocket, client, driver)))
+    .await
 }
 
 /// The ALPN list `connect` offers: `h2` first, then `http/1.1`.
@@ -146,36 +148,13 @@ macro_rules! h2_connect {
             /// # Cancel safety
             /// Not resumable: dropping the future drops the connection being opened.
             pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Connected, Error> {
-                let request = options.request(url)?;
                 let attempt = async {
-                    let tcp = <$tcp>::connect((request.host(), request.port()))
-                        .await
-                        .map_err(Error::Io)?;
-                    tcp.set_nodelay(true).map_err(Error::Io)?;
-                    if !request.is_secure() {
-                        return over_h2::<_, $runtime>($io(tcp), url, options).await;
-                    }
-                    #[cfg(feature = "rustls")]
-                    {
-                        let name =
-                            rustls::pki_types::ServerName::try_from(request.host().to_owned())
-                                .map_err(|error| {
-                                    Error::Io(std::io::Error::new(
-                                        std::io::ErrorKind::InvalidInput,
-                                        error,
-                                    ))
-                                })?;
-                        let tls = $tls::TlsConnector::from(alpn_config(options)?)
-                            .connect(name, tcp)
-                            .await
-                            .map_err(Error::Io)?;
-                        if tls.get_ref().1.alpn_protocol() != Some(&b"h2"[..]) {
-                            return Ok(None);
-                        }
-                        over_h2::<_, $runtime>($io(tls), url, options).await
-                    }
-                    #[cfg(not(feature = "rustls"))]
-                    Ok(None)
+                    let Some((client, mut driver)) = dial(url, options).await? else {
+                        return Ok(None);
+                    };
+                    let websocket =
+                        first_websocket::<$runtime>(&client, &mut driver, url, options).await?;
+                    Ok(Some((websocket, client, driver)))
                 };
                 match within::<$runtime, _>(attempt_timeout(options), attempt).await? {
                     Some((websocket, client, driver)) => Ok(super::Connected::Http2 {
@@ -187,6 +166,58 @@ macro_rules! h2_connect {
                         crate::$rt::connect_with(url, options).await?,
                     )),
                 }
+            }
+
+            /// Opens an HTTP/2 connection to the server of `url` (TLS with ALPN `h2` for
+            /// `wss://`, prior knowledge for `ws://`) for [`Client::websocket`], without
+            /// opening a WebSocket yet, under `options.connect_timeout`. Fails with
+            /// [`HandshakeError::ExtendedConnectDisabled`](crate::HandshakeError::ExtendedConnectDisabled)
+            /// when the server does not take WebSockets over HTTP/2; there is no fallback.
+            ///
+            /// # Cancel safety
+            /// Not resumable: dropping the future drops the connection being opened.
+            pub async fn client(
+                url: &str,
+                options: &ConnectOptions,
+            ) -> Result<(Client, ClientDriver), Error> {
+                within::<$runtime, _>(attempt_timeout(options), dial(url, options))
+                    .await?
+                    .ok_or(Error::Handshake(
+                        crate::HandshakeError::ExtendedConnectDisabled,
+                    ))
+            }
+
+            /// TCP, TLS with ALPN for `wss://`, and the HTTP/2 handshake; `None` when the
+            /// server will not take WebSockets over HTTP/2.
+            async fn dial(
+                url: &str,
+                options: &ConnectOptions,
+            ) -> Result<Option<(Client, ClientDriver)>, Error> {
+                let request = options.request(url)?;
+                let tcp = <$tcp>::connect((request.host(), request.port()))
+                    .await
+                    .map_err(Error::Io)?;
+                tcp.set_nodelay(true).map_err(Error::Io)?;
+                if !request.is_secure() {
+                    return h2_client($io(tcp)).await;
+                }
+                #[cfg(feature = "rustls")]
+                {
+                    let name = rustls::pki_types::ServerName::try_from(request.host().to_owned())
+                        .map_err(|error| {
+                        Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, error))
+                    })?;
+                    let tls = $tls::TlsConnector::from(alpn_config(options)?)
+                        .connect(name, tcp)
+                        .await
+                        .map_err(Error::Io)?;
+                    if tls.get_ref().1.alpn_protocol() != Some(&b"h2"[..]) {
+                        return Ok(None);
+                    }
+                    h2_client($io(tls)).await
+                }
+                #[cfg(not(feature = "rustls"))]
+                Ok(None)
             }
         }
     };
