@@ -79,7 +79,13 @@ async fn serve<E: Env>(io: BoxIo, log: Log) {
         let path = request.request().uri().path().to_owned();
         let decide = |upgrade: &UpgradeRequest| -> Result<Accept, Reject> {
             if path == "/forbidden" {
-                return Err(Reject::new(StatusCode::FORBIDDEN).body("no"));
+                // HTTP/1.1-only fields are dropped, not a reason to leave the stream unanswered.
+                return Err(Reject::new(StatusCode::FORBIDDEN)
+                    .header(
+                        http::HeaderName::from_static("keep-alive"),
+                        http::HeaderValue::from_static("5"),
+                    )
+                    .body("no"));
             }
             match upgrade.subprotocols.iter().find(|name| *name == "chat") {
                 Some(name) => Ok(Accept::new().subprotocol(name.clone())),

@@ -178,6 +178,8 @@ impl IncomingRequest {
             options.config.clone(),
             R::now(),
         );
+        let mut response = response;
+        strip_connection_fields(response.headers_mut());
         let send_stream = respond
             .send_response(response, false)
             .map_err(|error| Error::Io(io_error(error)))?;
@@ -205,11 +207,26 @@ fn refuse_invalid(respond: &mut SendResponse<Bytes>, error: &HandshakeError) {
     send(respond, Response::from_parts(parts, ()), body);
 }
 
+/// Removes the fields HTTP/2 forbids (RFC 9113 §8.2.2): `h2` refuses to send a response
+/// that has them, which would leave the stream unanswered.
+fn strip_connection_fields(headers: &mut http::HeaderMap) {
+    for name in [
+        header::CONNECTION,
+        header::UPGRADE,
+        header::TRANSFER_ENCODING,
+        header::HeaderName::from_static("keep-alive"),
+        header::HeaderName::from_static("proxy-connection"),
+    ] {
+        headers.remove(name);
+    }
+}
+
 /// Sends a final response with `body`, then ends the stream.
 fn send(respond: &mut SendResponse<Bytes>, mut response: Response<()>, body: Bytes) {
-    // HTTP/2 forbids connection-specific fields (RFC 9113 §8.2.2).
-    response.headers_mut().remove(header::CONNECTION);
+    strip_connection_fields(response.headers_mut());
     let Ok(mut stream) = respond.send_response(response, body.is_empty()) else {
+        // Never leave a request unanswered (a no-op if the client reset it already).
+        respond.send_reset(h2::Reason::INTERNAL_ERROR);
         return;
     };
     if !body.is_empty() {
