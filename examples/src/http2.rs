@@ -49,14 +49,64 @@ where
             Err(error) => return eprintln!("HTTP/2 connection failed: {error}"),
         };
         if !request.is_websocket() {
-            request.respond(http::StatusCode::NOT_FOUND);
+            if request.request().method() == http::Method::GET
+                && request.request().uri().path() == "/"
+            {
+                send_page(request);
+            } else {
+                request.respond(http::StatusCode::NOT_FOUND);
+            }
             continue;
         }
         match request.accept::<R, _>(&options, wsflow::accept_any) {
-            Ok(ws) => spawn(Box::pin(echo_connection(ws))),
+            Ok(ws) => {
+                log_line(format_args!("WebSocket over HTTP/2 opened"));
+                spawn(Box::pin(async move {
+                    echo_connection(ws).await;
+                    log_line(format_args!("WebSocket over HTTP/2 ended"));
+                }));
+            }
             Err(error) => eprintln!("handshake failed: {error}"),
         }
     }
+}
+
+/// A page that opens a WebSocket to this server over whatever the browser chooses (HTTP/2
+/// when the page itself came over HTTP/2), echoes one message and shows the result in its
+/// title: for checking a browser by hand (`chromium --headless --dump-dom https://…/`).
+const PAGE: &str = r#"<!doctype html>
+<title>pending</title>
+<script>
+const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/echo");
+ws.onopen = () => ws.send("hello over the page's connection");
+ws.onmessage = (event) => { document.title = "echo: " + event.data; ws.close(1000); };
+ws.onerror = () => { document.title = "error"; };
+</script>
+"#;
+
+/// Answers `GET /` on an HTTP/2 connection with [`PAGE`].
+fn send_page(request: wsflow::h2::IncomingRequest) {
+    let (_, mut respond) = request.into_parts();
+    let response = http::Response::builder()
+        .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .body(())
+        .unwrap_or_default();
+    if let Ok(mut stream) = respond.send_response(response, false) {
+        let _ = stream.send_data(PAGE.into(), true);
+    }
+}
+
+/// Logs a connection's protocol on stderr; a closed stderr (a tool that read only the
+/// "listening" line) is no reason to fail, unlike `eprintln!`, which would panic.
+fn log_connection(peer: std::net::SocketAddr, h2: bool) {
+    let protocol = if h2 { "h2" } else { "http/1.1" };
+    log_line(format_args!("connection from {peer}: {protocol}"));
+}
+
+/// One line on stderr, ignoring a closed stderr (see [`log_connection`]).
+fn log_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// Serves HTTP/2 and HTTP/1.1 on `listener` with the chosen runtime until killed.
@@ -94,7 +144,7 @@ fn serve_tokio(
     tokio_runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         loop {
-            let (tcp, _) = listener.accept().await?;
+            let (tcp, peer) = listener.accept().await?;
             let (options, tls) = (options.clone(), tls.cloned());
             tokio::spawn(async move {
                 let mut first = [0u8; 1];
@@ -108,7 +158,9 @@ fn serve_tokio(
                     let _ = tcp.peek(&mut first).await;
                     tcp.into()
                 };
-                if stream.alpn_protocol() == Some(b"h2") || first == *b"P" {
+                let h2 = stream.alpn_protocol() == Some(b"h2") || first == *b"P";
+                log_connection(peer, h2);
+                if h2 {
                     let spawn: fn(Task) = |task| drop(tokio::spawn(task));
                     serve_h2::<_, wsflow::tokio::TokioRuntime>(stream, options, spawn).await;
                     return;
@@ -130,7 +182,7 @@ fn serve_smol(
     smol::block_on(async {
         let listener = smol::net::TcpListener::try_from(listener)?;
         loop {
-            let (tcp, _) = listener.accept().await?;
+            let (tcp, peer) = listener.accept().await?;
             let (options, tls) = (options.clone(), tls.cloned());
             smol::spawn(async move {
                 let mut first = [0u8; 1];
@@ -144,7 +196,9 @@ fn serve_smol(
                     let _ = tcp.peek(&mut first).await;
                     tcp.into()
                 };
-                if stream.alpn_protocol() == Some(b"h2") || first == *b"P" {
+                let h2 = stream.alpn_protocol() == Some(b"h2") || first == *b"P";
+                log_connection(peer, h2);
+                if h2 {
                     let spawn: fn(Task) = |task| smol::spawn(task).detach();
                     let io = wsflow::h2::compat(stream);
                     serve_h2::<_, wsflow::smol::AsyncIoRuntime>(io, options, spawn).await;
@@ -168,7 +222,7 @@ fn serve_async_std(
     async_std::task::block_on(async {
         let listener = async_std::net::TcpListener::from(listener);
         loop {
-            let (tcp, _) = listener.accept().await?;
+            let (tcp, peer) = listener.accept().await?;
             let (options, tls) = (options.clone(), tls.cloned());
             async_std::task::spawn(async move {
                 let mut first = [0u8; 1];
@@ -182,7 +236,9 @@ fn serve_async_std(
                     let _ = tcp.peek(&mut first).await;
                     tcp.into()
                 };
-                if stream.alpn_protocol() == Some(b"h2") || first == *b"P" {
+                let h2 = stream.alpn_protocol() == Some(b"h2") || first == *b"P";
+                log_connection(peer, h2);
+                if h2 {
                     let spawn: fn(Task) = |task| drop(async_std::task::spawn(task));
                     let io = wsflow::h2::compat(stream);
                     serve_h2::<_, wsflow::async_std::AsyncIoRuntime>(io, options, spawn).await;

@@ -116,6 +116,27 @@ fn echo_server_http2_serves_both_protocols_on_every_runtime() {
                 "h2",
                 "{runtime}"
             );
+            // The browser page, over HTTP/2.
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let (send, connection) = wsflow::h2::h2_crate::client::handshake(tcp).await.unwrap();
+            tokio::spawn(connection);
+            let page = http::Request::get(format!("http://127.0.0.1:{port}/"))
+                .body(())
+                .unwrap();
+            let (response, _) = send
+                .ready()
+                .await
+                .unwrap()
+                .send_request(page, true)
+                .unwrap();
+            let response = response.await.unwrap();
+            assert_eq!(response.status(), 200);
+            assert_eq!(
+                response.headers()["content-type"],
+                "text/html; charset=utf-8"
+            );
             // A plain HTTP/1.1 client on the same port.
             let mut ws = wsflow::tokio::connect(&url).await.unwrap();
             ws.send("h1").await.unwrap();

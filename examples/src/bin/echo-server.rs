@@ -2,7 +2,8 @@
 //! [--max-message-size BYTES] [--tls-cert CERT.pem --tls-key KEY.pem] [--http2]`: echoes every message
 //! until killed; with the TLS flags it serves wss:// on the same address. With `--http2` it
 //! serves WebSockets over HTTP/2 (RFC 8441) and HTTP/1.1 on the same port (not on the
-//! blocking runtime: exit code 2).
+//! blocking runtime: exit code 2), logs each connection's protocol, and answers `GET /` over
+//! HTTP/2 with a page that echoes one message through a WebSocket (for a browser check).
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
