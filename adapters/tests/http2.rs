@@ -734,3 +734,77 @@ mod python_peer {
         assert!(rest.starts_with("ok: served 1"), "{rest}");
     }
 }
+
+/// The client's own failures: a server without extended CONNECT, and one that never answers.
+mod client_errors {
+    use super::*;
+    use wsflow::HandshakeLimits;
+
+    /// A raw `h2` server (extended CONNECT as `enable`) that takes requests and never
+    /// answers them.
+    async fn silent_h2_server(enable: bool) -> u16 {
+        let (listener, port) = OnTokio::listen().await;
+        tokio::spawn(async move {
+            let io = listener.accept(None).await;
+            let mut builder = h2_crate::server::Builder::new();
+            if enable {
+                builder.enable_connect_protocol();
+            }
+            let mut h2 = builder.handshake::<_, bytes::Bytes>(io).await.unwrap();
+            let mut held = Vec::new();
+            while let Some(Ok(request)) = h2.accept().await {
+                held.push(request);
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn no_extended_connect_no_websocket() {
+        OnTokio::block_on(async {
+            let port = silent_h2_server(false).await;
+            let (client, driver) = wsflow::h2::handshake(OnTokio::dial(port).await)
+                .await
+                .unwrap();
+            tokio::spawn(driver);
+            assert!(!client.supports_websocket());
+            let error = client
+                .websocket::<wsflow::tokio::TokioRuntime>(request(port, "/"), Config::default())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    Error::Handshake(HandshakeError::ExtendedConnectDisabled)
+                ),
+                "{error:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn an_unanswered_connect_times_out() {
+        OnTokio::block_on(async {
+            let port = silent_h2_server(true).await;
+            let (client, driver) = wsflow::h2::handshake(OnTokio::dial(port).await)
+                .await
+                .unwrap();
+            tokio::spawn(driver);
+            let mut limits = HandshakeLimits::default();
+            limits.timeout = Duration::from_millis(200);
+            let started = Instant::now();
+            let error = client
+                .websocket::<wsflow::tokio::TokioRuntime>(
+                    request(port, "/").limits(limits),
+                    Config::default(),
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(error, Error::Handshake(HandshakeError::Timeout)),
+                "{error:?}"
+            );
+            assert!(started.elapsed() < Duration::from_secs(5));
+        });
+    }
+}
