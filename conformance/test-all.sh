@@ -3,7 +3,7 @@
 # and every adapter, the deterministic simulation, a bounded fuzzing run of every target, the
 # same scripts over TCP against the testee binaries (wsflow-conformance), then the Autobahn
 # TestSuite (through kosoku) against every testee, as server and as client. Installs what it
-# needs (a Python venv with kosoku) on first use.
+# needs (a Python venv with kosoku, and h2 for the HTTP/2 interop test) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,14 @@ venv=${WSFLOW_VENV:-target/autobahn-venv}
 # Each phase says when it starts and how long the run has taken so far, so a slow CI run
 # shows where its time went.
 phase() { echo "== [$(date +%T), ${SECONDS}s] $*"; }
+
+# The independent HTTP/2 peer of adapters/tests/http2.rs runs on Python's h2 package.
+if ! "$venv/bin/python" -c 'import h2' 2>/dev/null; then
+  phase "installing h2 (the RFC 8441 interop peer) into $venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'h2==4.3.0'
+fi
+export WSFLOW_H2_PYTHON="$venv/bin/python"
 
 phase "unit and conformance tests"
 cargo test --workspace --all-features

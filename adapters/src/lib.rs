@@ -140,6 +140,10 @@ pub mod hyper;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 
+#[cfg(feature = "http2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http2")))]
+pub mod h2;
+
 pub use api::WebSocket;
 pub use connect::{ConnectError, ConnectStep, DEFAULT_CONNECT_TIMEOUT};
 pub use error::Error;

@@ -131,6 +131,8 @@ pub fn handshake_error_name(error: &wsflow_core::handshake::HandshakeError) -> &
         E::UnexpectedExtension(_) => "unexpected-extension",
         E::InvalidDeflateResponse(_) => "invalid-deflate-response",
         E::ConnectionClosed => "eof",
+        E::InvalidProtocol => "invalid-protocol",
+        E::ExtendedConnectDisabled => "extended-connect-disabled",
         _ => "other",
     }
 }

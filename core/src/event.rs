@@ -83,7 +83,8 @@ pub struct Opened {
     pub subprotocol: Option<String>,
     /// The extensions in force with their parameters, as the server's response listed them.
     pub extensions: Vec<ExtensionOffer>,
-    /// The server's `101 Switching Protocols` response, headers included (a client's
+    /// The server's `101 Switching Protocols` response (the `200` of an HTTP/2 extended
+    /// CONNECT), headers included (a client's
     /// `Set-Cookie`, say); `None` on the server side, which wrote it.
     pub response: Option<Response<()>>,
 }

@@ -3,8 +3,10 @@
 //! The binaries are interfaces that outside tools drive, so their names and flags are fixed:
 //!
 //! - `echo-server --runtime {blocking,tokio,smol,async-std} --addr 127.0.0.1:PORT [--deflate]
-//!   [--max-message-size BYTES]`
-//! - `autobahn-client --runtime ... --url ws://127.0.0.1:PORT --agent NAME [--deflate]`
+//!   [--max-message-size BYTES] [--http2]`: `--http2` serves WebSockets over HTTP/2 and
+//!   HTTP/1.1 on the same port (see [`http2`])
+//! - `autobahn-client --runtime ... --url ws://127.0.0.1:PORT --agent NAME [--deflate]
+//!   [--http2]`: `--http2` runs every case as a stream of one HTTP/2 connection
 //! - `chat-server --runtime {tokio,smol,async-std} --addr 127.0.0.1:PORT`: relays every text
 //!   message to every other client (see [`chat`])
 //! - `chat-client --runtime ... --url ws://127.0.0.1:PORT`: sends stdin's lines, prints what
@@ -24,6 +26,7 @@ pub mod autobahn;
 pub mod chat;
 pub mod cli;
 pub mod echo;
+pub mod http2;
 pub mod structured;
 
 use wsflow_core::Config;

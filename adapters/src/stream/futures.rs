@@ -34,6 +34,16 @@ impl<S> MaybeTls<S> {
     pub fn is_tls(&self) -> bool {
         !matches!(self, MaybeTls::Plain(_))
     }
+
+    /// The protocol agreed by ALPN during the TLS handshake (`h2`, `http/1.1`), if any: how
+    /// a server that offers both picks HTTP/2 or HTTP/1.1 for the connection.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        match self {
+            MaybeTls::Plain(_) => None,
+            #[cfg(feature = "rustls")]
+            MaybeTls::Tls(stream) => stream.get_ref().1.alpn_protocol(),
+        }
+    }
 }
 
 #[cfg(feature = "rustls")]

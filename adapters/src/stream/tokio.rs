@@ -46,6 +46,16 @@ impl<S> MaybeTlsStream<S> {
     pub fn is_tls(&self) -> bool {
         !matches!(self, MaybeTlsStream::Plain(_))
     }
+
+    /// The protocol agreed by ALPN during the TLS handshake (`h2`, `http/1.1`), if any: how
+    /// a server that offers both picks HTTP/2 or HTTP/1.1 for the connection.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        match self {
+            MaybeTlsStream::Plain(_) => None,
+            #[cfg(feature = "rustls")]
+            MaybeTlsStream::Tls(stream) => stream.get_ref().1.alpn_protocol(),
+        }
+    }
 }
 
 impl MaybeTlsStream<TcpStream> {

@@ -202,6 +202,41 @@ impl Connection {
         (response, conn)
     }
 
+    /// A client connection over an HTTP/2 stream (RFC 8441), opened by the server's answer to
+    /// [`ClientRequest::to_h2_request`]: a 2xx, with the subprotocol and extensions checked
+    /// as for a `101`. The connection is open, its first event is [`Event::Opened`] (holding
+    /// `response`), and the stream's DATA bytes are its input from then on. A refusal fails
+    /// with [`HandshakeError::UnexpectedStatus`].
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use wsflow_core::handshake::ClientRequest;
+    /// use wsflow_core::{Config, Connection, State};
+    ///
+    /// let request = ClientRequest::new("wss://example.com/chat")?;
+    /// let _connect = request.to_h2_request()?; // sent by the HTTP/2 layer with :protocol
+    /// let response = http::Response::builder().status(200).body(()).unwrap();
+    /// let conn = Connection::client_h2(&request, response, Config::default(), Instant::now())?;
+    /// assert_eq!(conn.state(), State::Open);
+    /// # Ok::<(), wsflow_core::handshake::HandshakeError>(())
+    /// ```
+    pub fn client_h2(
+        request: &ClientRequest,
+        response: http::Response<()>,
+        config: Config,
+        now: Instant,
+    ) -> Result<Connection, HandshakeError> {
+        let accepted = request.check_h2_response(response)?;
+        let opened = Opened {
+            subprotocol: accepted.subprotocol,
+            extensions: accepted.extensions,
+            response: Some(accepted.response),
+        };
+        let mut conn = Self::with_phase(Role::Client, Phase::Open, config, now);
+        conn.open(opened, accepted.extension, &[]);
+        Ok(conn)
+    }
+
     /// Handshake → open: installs the extension, reports [`Event::Opened`], and parses what
     /// arrived after the HTTP head as the first frames.
     fn open(&mut self, opened: Opened, extension: Option<Box<dyn Extension>>, leftover: &[u8]) {

@@ -186,23 +186,12 @@ impl ClientHandshake {
         {
             return Err(HandshakeError::InvalidAccept);
         }
-        let subprotocol = self.chosen_subprotocol(headers)?;
-        let accepted = extensions(headers)?;
-        if let Some(unexpected) = accepted.iter().find(|accepted| {
-            !self
-                .extensions
-                .iter()
-                .any(|offer| offer.name == accepted.name)
-        }) {
-            return Err(HandshakeError::UnexpectedExtension(unexpected.name.clone()));
-        }
-        let extension = match &self.deflate {
-            Some(config) => config
-                .client_accept(&accepted)
-                .map_err(HandshakeError::InvalidDeflateResponse)?
-                .map(|codec| Box::new(codec) as Box<dyn Extension>),
-            None => None,
-        };
+        let (subprotocol, accepted, extension) = agreement(
+            &self.subprotocols,
+            &self.extensions,
+            self.deflate.as_ref(),
+            headers,
+        )?;
         Ok(ClientResponse {
             response,
             subprotocol,
@@ -211,26 +200,60 @@ impl ClientHandshake {
             leftover,
         })
     }
+}
 
-    /// RFC 6455 §4.1 item 6 of the response checks: at most one subprotocol, and one we offered.
-    fn chosen_subprotocol(
-        &self,
-        headers: &http::HeaderMap,
-    ) -> Result<Option<String>, HandshakeError> {
-        let mut values = headers.get_all(header::SEC_WEBSOCKET_PROTOCOL).into_iter();
-        let value = match (values.next(), values.next()) {
-            (None, _) => return Ok(None),
-            (Some(value), None) => value.as_bytes().trim_ascii(),
-            (Some(_), Some(_)) => return Err(HandshakeError::InvalidSubprotocols),
-        };
-        if !is_token(value) {
-            return Err(HandshakeError::InvalidSubprotocols);
-        }
-        let chosen = String::from_utf8_lossy(value).into_owned();
-        if self.subprotocols.contains(&chosen) {
-            Ok(Some(chosen))
-        } else {
-            Err(HandshakeError::UnexpectedSubprotocol(chosen))
-        }
+/// What a server's acceptance agreed to, checked against what the client offered (the same
+/// for an HTTP/1.1 `101` and an HTTP/2 `200`): at most one subprotocol, one we offered;
+/// only extensions we offered; a permessage-deflate answer that fits our offer.
+pub(super) fn agreement(
+    subprotocols: &[String],
+    offers: &[ExtensionOffer],
+    deflate: Option<&DeflateConfig>,
+    headers: &http::HeaderMap,
+) -> Result<Agreement, HandshakeError> {
+    let subprotocol = chosen_subprotocol(subprotocols, headers)?;
+    let accepted = extensions(headers)?;
+    if let Some(unexpected) = accepted
+        .iter()
+        .find(|accepted| !offers.iter().any(|offer| offer.name == accepted.name))
+    {
+        return Err(HandshakeError::UnexpectedExtension(unexpected.name.clone()));
+    }
+    let extension = match deflate {
+        Some(config) => config
+            .client_accept(&accepted)
+            .map_err(HandshakeError::InvalidDeflateResponse)?
+            .map(|codec| Box::new(codec) as Box<dyn Extension>),
+        None => None,
+    };
+    Ok((subprotocol, accepted, extension))
+}
+
+/// The agreed subprotocol, the accepted extensions and the negotiated codec.
+pub(super) type Agreement = (
+    Option<String>,
+    Vec<ExtensionOffer>,
+    Option<Box<dyn Extension>>,
+);
+
+/// RFC 6455 §4.1 item 6 of the response checks: at most one subprotocol, and one we offered.
+fn chosen_subprotocol(
+    offered: &[String],
+    headers: &http::HeaderMap,
+) -> Result<Option<String>, HandshakeError> {
+    let mut values = headers.get_all(header::SEC_WEBSOCKET_PROTOCOL).into_iter();
+    let value = match (values.next(), values.next()) {
+        (None, _) => return Ok(None),
+        (Some(value), None) => value.as_bytes().trim_ascii(),
+        (Some(_), Some(_)) => return Err(HandshakeError::InvalidSubprotocols),
+    };
+    if !is_token(value) {
+        return Err(HandshakeError::InvalidSubprotocols);
+    }
+    let chosen = String::from_utf8_lossy(value).into_owned();
+    if offered.contains(&chosen) {
+        Ok(Some(chosen))
+    } else {
+        Err(HandshakeError::UnexpectedSubprotocol(chosen))
     }
 }

@@ -96,6 +96,12 @@ pub enum HandshakeError {
     /// The server's permessage-deflate answer does not fit what we offered (RFC 7692 §5:
     /// the client must then fail the connection).
     InvalidDeflateResponse(crate::extension::deflate::DeflateNegotiationError),
+    /// An HTTP/2 extended CONNECT (RFC 8441 §4) whose `:protocol` is missing or not
+    /// `websocket`. 400.
+    InvalidProtocol,
+    /// The HTTP/2 server did not advertise `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1` (RFC 8441
+    /// §3), so it cannot take a WebSocket on that connection; use HTTP/1.1.
+    ExtendedConnectDisabled,
     /// `receive` was called after the handshake had already completed.
     Finished,
     /// The transport ended (EOF) before the peer completed its part of the handshake.
@@ -125,7 +131,8 @@ impl HandshakeError {
             | HandshakeError::InvalidConnection
             | HandshakeError::InvalidKey
             | HandshakeError::InvalidSubprotocols
-            | HandshakeError::InvalidExtensions(_) => StatusCode::BAD_REQUEST,
+            | HandshakeError::InvalidExtensions(_)
+            | HandshakeError::InvalidProtocol => StatusCode::BAD_REQUEST,
             HandshakeError::InvalidUrl(_)
             | HandshakeError::UnsupportedScheme(_)
             | HandshakeError::InvalidSubprotocolName(_)
@@ -137,6 +144,7 @@ impl HandshakeError {
             | HandshakeError::UnexpectedSubprotocol(_)
             | HandshakeError::UnexpectedExtension(_)
             | HandshakeError::InvalidDeflateResponse(_)
+            | HandshakeError::ExtendedConnectDisabled
             | HandshakeError::Finished
             | HandshakeError::ConnectionClosed => return None,
         })
@@ -162,6 +170,7 @@ impl HandshakeError {
             HandshakeError::InvalidKey => "invalid Sec-WebSocket-Key",
             HandshakeError::InvalidSubprotocols => "invalid Sec-WebSocket-Protocol",
             HandshakeError::InvalidExtensions(_) => "invalid Sec-WebSocket-Extensions",
+            HandshakeError::InvalidProtocol => ":protocol must be websocket",
             _ => "handshake failed",
         }
     }
@@ -202,7 +211,11 @@ impl fmt::Display for HandshakeError {
             }
             HandshakeError::InvalidExtensions(error) => error.fmt(f),
             HandshakeError::UnexpectedStatus(response) => {
-                write!(f, "server answered {} instead of 101", response.status())
+                write!(
+                    f,
+                    "server answered {} instead of accepting",
+                    response.status()
+                )
             }
             HandshakeError::InvalidAccept => f.write_str("Sec-WebSocket-Accept does not match"),
             HandshakeError::UnexpectedSubprotocol(name) => {
@@ -220,6 +233,9 @@ impl fmt::Display for HandshakeError {
             HandshakeError::InvalidDeflateResponse(error) => {
                 write!(f, "invalid permessage-deflate response: {error}")
             }
+            HandshakeError::ExtendedConnectDisabled => f.write_str(
+                "the HTTP/2 server does not accept WebSockets (no SETTINGS_ENABLE_CONNECT_PROTOCOL)",
+            ),
             HandshakeError::Finished => f.write_str("the handshake has already completed"),
             HandshakeError::ConnectionClosed => {
                 f.write_str("the connection closed before the handshake completed")

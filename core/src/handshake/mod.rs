@@ -23,6 +23,7 @@
 mod accept_key;
 mod client;
 mod error;
+mod extended_connect;
 mod head;
 mod headers;
 mod limits;

@@ -158,6 +158,11 @@ impl ClientRequest {
         self
     }
 
+    /// The limits on the server's response and the handshake timeout.
+    pub fn handshake_limits(&self) -> HandshakeLimits {
+        self.limits
+    }
+
     /// The host to connect to, without the brackets of an IPv6 literal.
     pub fn host(&self) -> &str {
         &self.host
@@ -204,6 +209,80 @@ impl ClientRequest {
         } else {
             format!("{host}:{}", self.port)
         }
+    }
+
+    /// The HTTP/2 extended CONNECT request for this WebSocket (RFC 8441 §4): method
+    /// `CONNECT`, version HTTP/2, the URI with `ws`/`wss` mapped to `http`/`https` (its
+    /// scheme, authority and path become the `:scheme`, `:authority` and `:path`
+    /// pseudo-headers), `Sec-WebSocket-Version: 13`, the subprotocol and extension offers, and
+    /// the extra headers. There is no key, `Upgrade` or `Connection`; a `Host` header becomes
+    /// the authority, and HTTP/1.1-only fields (`Keep-Alive`, `Transfer-Encoding`, `TE`,
+    /// `Proxy-Connection`) are left out, as HTTP/2 forbids them.
+    ///
+    /// `:protocol = websocket` is not an `http` concept: the HTTP/2 layer adds it (with `h2`,
+    /// the `h2::ext::Protocol` request extension). Check the answer with
+    /// [`Connection::client_h2`](crate::Connection::client_h2).
+    ///
+    /// ```
+    /// use wsflow_core::handshake::ClientRequest;
+    ///
+    /// let request = ClientRequest::new("wss://example.com/chat")?.subprotocol("chat");
+    /// let connect = request.to_h2_request()?;
+    /// assert_eq!(connect.method(), http::Method::CONNECT);
+    /// assert_eq!(connect.uri(), "https://example.com/chat");
+    /// assert_eq!(connect.headers()["sec-websocket-protocol"], "chat");
+    /// # Ok::<(), wsflow_core::handshake::HandshakeError>(())
+    /// ```
+    pub fn to_h2_request(&self) -> Result<http::Request<()>, HandshakeError> {
+        use crate::extension::format_extensions;
+
+        self.validate()?;
+        let authority = match self.headers.get(header::HOST) {
+            Some(host) => host
+                .to_str()
+                .map_err(|_| HandshakeError::InvalidHeaderValue(header::HOST))?
+                .to_owned(),
+            None => self.host_header(),
+        };
+        let uri = Uri::builder()
+            .scheme(if self.secure { "https" } else { "http" })
+            .authority(authority)
+            .path_and_query(self.path.as_str())
+            .build()
+            .map_err(|error| HandshakeError::InvalidUrl(error.to_string()))?;
+        let mut request = http::Request::new(());
+        *request.method_mut() = http::Method::CONNECT;
+        *request.uri_mut() = uri;
+        *request.version_mut() = http::Version::HTTP_2;
+        let headers = request.headers_mut();
+        headers.insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static("13"),
+        );
+        if !self.subprotocols.is_empty() {
+            let list = HeaderValue::from_str(&self.subprotocols.join(", "))
+                .map_err(|_| HandshakeError::InvalidSubprotocols)?;
+            headers.insert(header::SEC_WEBSOCKET_PROTOCOL, list);
+        }
+        if !self.extensions.is_empty() {
+            let list = format_extensions(&self.extensions);
+            let list = HeaderValue::from_str(&list)
+                .map_err(|_| HandshakeError::InvalidExtensionOffer(list.clone()))?;
+            headers.insert(header::SEC_WEBSOCKET_EXTENSIONS, list);
+        }
+        for (name, value) in &self.headers {
+            let http1_only = [
+                header::HOST,
+                header::TRANSFER_ENCODING,
+                header::TE,
+                HeaderName::from_static("keep-alive"),
+                HeaderName::from_static("proxy-connection"),
+            ];
+            if !http1_only.contains(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        Ok(request)
     }
 
     /// The request head, with `key` as the `Sec-WebSocket-Key` value.
@@ -314,6 +393,47 @@ mod tests {
         assert_eq!(host("wss://a:443/"), "a");
         assert_eq!(host("wss://[::1]/"), "[::1]");
         assert_eq!(host("ws://[::1]:81/"), "[::1]:81");
+    }
+
+    #[test]
+    fn h2_request_is_an_extended_connect_with_the_same_offers() {
+        let request = ClientRequest::new("ws://a:8080/x?y=1")
+            .unwrap()
+            .subprotocol("chat")
+            .subprotocol("v2")
+            .extension(ExtensionOffer::new("x-ext"))
+            .header(header::ORIGIN, HeaderValue::from_static("http://o"))
+            .header(
+                HeaderName::from_static("keep-alive"),
+                HeaderValue::from_static("5"),
+            );
+        let connect = request.to_h2_request().unwrap();
+        assert_eq!(connect.method(), http::Method::CONNECT);
+        assert_eq!(connect.version(), http::Version::HTTP_2);
+        assert_eq!(connect.uri(), "http://a:8080/x?y=1");
+        let headers = connect.headers();
+        assert_eq!(headers["sec-websocket-version"], "13");
+        assert_eq!(headers["sec-websocket-protocol"], "chat, v2");
+        assert_eq!(headers["sec-websocket-extensions"], "x-ext");
+        assert_eq!(headers["origin"], "http://o");
+        for absent in [
+            "sec-websocket-key",
+            "upgrade",
+            "connection",
+            "host",
+            "keep-alive",
+        ] {
+            assert!(!headers.contains_key(absent), "{absent}");
+        }
+        let with_host = ClientRequest::new("wss://a/")
+            .unwrap()
+            .header(header::HOST, HeaderValue::from_static("b.example"));
+        assert_eq!(
+            with_host.to_h2_request().unwrap().uri(),
+            "https://b.example/"
+        );
+        let bad = ClientRequest::new("ws://a/").unwrap().subprotocol("a b");
+        assert!(bad.to_h2_request().is_err());
     }
 
     #[test]

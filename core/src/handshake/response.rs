@@ -69,13 +69,20 @@ impl Accept {
 /// the application's; a subprotocol or extension that is not a valid header token, or an
 /// extra header that would duplicate one of ours or frame a body, is left out rather than
 /// written broken. Both forms of the answer (bytes and [`http::Response`]) come from here.
-fn accept_fields(accept_key: &str, accept: &Accept) -> Vec<(Cow<'static, str>, HeaderValue)> {
-    let mut fields: Vec<(Cow<'static, str>, HeaderValue)> = vec![
-        ("Upgrade".into(), HeaderValue::from_static("websocket")),
-        ("Connection".into(), HeaderValue::from_static("Upgrade")),
-    ];
-    if let Ok(value) = HeaderValue::from_str(accept_key) {
-        fields.push(("Sec-WebSocket-Accept".into(), value));
+///
+/// Without an `accept_key` (an HTTP/2 extended CONNECT, RFC 8441 §5) there is no upgrade to
+/// announce: no `Upgrade`, `Connection` or `Sec-WebSocket-Accept`.
+fn accept_fields(
+    accept_key: Option<&str>,
+    accept: &Accept,
+) -> Vec<(Cow<'static, str>, HeaderValue)> {
+    let mut fields: Vec<(Cow<'static, str>, HeaderValue)> = Vec::new();
+    if let Some(accept_key) = accept_key {
+        fields.push(("Upgrade".into(), HeaderValue::from_static("websocket")));
+        fields.push(("Connection".into(), HeaderValue::from_static("Upgrade")));
+        if let Ok(value) = HeaderValue::from_str(accept_key) {
+            fields.push(("Sec-WebSocket-Accept".into(), value));
+        }
     }
     if let Some(value) = accept
         .subprotocol
@@ -106,10 +113,15 @@ fn accept_fields(accept_key: &str, accept: &Accept) -> Vec<(Cow<'static, str>, H
     fields
 }
 
-/// The acceptance as bytes, for the byte path.
-pub(crate) fn write_accept(accept_key: &str, accept: &Accept) -> Bytes {
+/// The acceptance as bytes, for the byte path (an extended CONNECT, which never takes it,
+/// would get the head of a `200`).
+pub(crate) fn write_accept(accept_key: Option<&str>, accept: &Accept) -> Bytes {
     let mut out = Vec::with_capacity(256);
-    out.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\n");
+    if accept_key.is_some() {
+        out.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\n");
+    } else {
+        out.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
+    }
     for (name, value) in accept_fields(accept_key, accept) {
         write_header(&mut out, name.as_bytes(), value.as_bytes());
     }
@@ -118,9 +130,14 @@ pub(crate) fn write_accept(accept_key: &str, accept: &Accept) -> Bytes {
 }
 
 /// The acceptance as an [`http::Response`], for an HTTP server that writes it itself.
-pub(crate) fn accept_response(accept_key: &str, accept: &Accept) -> http::Response<()> {
+/// An extended CONNECT (no `accept_key`) gets `200 OK` (RFC 8441 §5).
+pub(crate) fn accept_response(accept_key: Option<&str>, accept: &Accept) -> http::Response<()> {
     let mut response = http::Response::new(());
-    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    *response.status_mut() = if accept_key.is_some() {
+        StatusCode::SWITCHING_PROTOCOLS
+    } else {
+        StatusCode::OK
+    };
     for (name, value) in accept_fields(accept_key, accept) {
         if let Ok(name) = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()) {
             response.headers_mut().append(name, value);

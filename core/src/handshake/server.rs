@@ -64,7 +64,9 @@ pub struct UpgradeRequest {
     /// Bytes received after the request head: the client's first frames. They stay inside
     /// the core, which feeds them to the connection once the request is accepted.
     pub(crate) leftover: Bytes,
-    accept_key: String,
+    /// The `Sec-WebSocket-Accept` value for an HTTP/1.1 upgrade; `None` for an HTTP/2
+    /// extended CONNECT (RFC 8441), which is answered with a plain `200`.
+    pub(crate) accept_key: Option<String>,
 }
 
 /// Requests are equal when their heads (method, target, version, headers) and what was
@@ -153,14 +155,25 @@ impl UpgradeRequest {
     /// The choices in `accept` are the application's to make; they are written as given
     /// with one exception: a subprotocol or extension that is not a valid header token, or a
     /// header that would duplicate one written here, is left out rather than written broken.
+    ///
+    /// This byte form is HTTP/1.1's; an extended CONNECT request (from
+    /// [`Self::from_h2_parts`]) is answered with [`Self::accept_response`] by the HTTP/2 layer.
     pub fn accept(&self, accept: &Accept) -> Bytes {
-        write_accept(&self.accept_key, accept)
+        write_accept(self.accept_key.as_deref(), accept)
+    }
+
+    /// Whether this request came as an HTTP/2 extended CONNECT ([`Self::from_h2_parts`]),
+    /// to be answered with `200` on its stream rather than `101`.
+    pub fn is_extended_connect(&self) -> bool {
+        self.accept_key.is_none()
     }
 
     /// The same acceptance as an [`http::Response`], for an HTTP server that writes the
     /// response itself.
+    /// For an extended CONNECT it is the `200` of RFC 8441 §5, without the HTTP/1.1 upgrade
+    /// headers.
     pub fn accept_response(&self, accept: &Accept) -> http::Response<()> {
-        accept_response(&self.accept_key, accept)
+        accept_response(self.accept_key.as_deref(), accept)
     }
 }
 
@@ -274,6 +287,16 @@ fn validate_request(request: Request<()>) -> Result<UpgradeRequest, HandshakeErr
         .filter(|key| is_valid_key(key))
         .ok_or(HandshakeError::InvalidKey)?;
     let accept_key = accept_key(key);
+    offers(request, Some(accept_key))
+}
+
+/// The offers every WebSocket request carries, whatever the HTTP version: the subprotocol
+/// and extension lists, checked the same way for both.
+pub(super) fn offers(
+    request: Request<()>,
+    accept_key: Option<String>,
+) -> Result<UpgradeRequest, HandshakeError> {
+    let headers = request.headers();
     let mut subprotocols = Vec::new();
     for item in list_items(headers, &header::SEC_WEBSOCKET_PROTOCOL) {
         if !is_token(item) {

@@ -1,5 +1,5 @@
 //! `autobahn-client --runtime {blocking,tokio,smol,async-std} --url ws://127.0.0.1:PORT
-//! --agent NAME [--deflate] [--max-message-size BYTES] [--ca-file CA.pem]`: the Autobahn
+//! --agent NAME [--deflate] [--max-message-size BYTES] [--ca-file CA.pem] [--http2]`: the Autobahn
 //! client testee loop; a `wss://` URL is verified against `--ca-file` if given, else the
 //! bundled web roots.
 
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use wsflow::ConnectOptions;
 use wsflow_examples::cli::{self, RuntimeChoice};
-use wsflow_examples::{autobahn, testee_config, testee_deflate};
+use wsflow_examples::{autobahn, http2, testee_config, testee_deflate};
 
 /// Runs every case of an Autobahn fuzzing server, echoing each message, then asks it to
 /// write its reports.
@@ -34,6 +34,10 @@ struct Args {
     /// Trust only the CA certificates of this PEM file for wss:// URLs.
     #[arg(long, value_name = "CA.pem")]
     ca_file: Option<PathBuf>,
+    /// Run every case as a WebSocket over one HTTP/2 connection (RFC 8441): prior knowledge
+    /// for ws://, ALPN h2 for wss://. Not on the blocking runtime (exit code 2).
+    #[arg(long)]
+    http2: bool,
 }
 
 fn main() -> ExitCode {
@@ -49,7 +53,12 @@ fn main() -> ExitCode {
             }
         }
     }
-    match autobahn::run(args.runtime, &args.url, &args.agent, &options) {
+    let result = if args.http2 {
+        http2::run_autobahn(args.runtime, &args.url, &args.agent, &options)
+    } else {
+        autobahn::run(args.runtime, &args.url, &args.agent, &options)
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("autobahn-client: {error}");
