@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use wsflow_core::{CloseCode, CloseReport, Connection, Event, Message, MessageKind, Role, State};
+use wsflow_core::{
+    CloseCode, CloseReport, Connection, Event, Message, MessageKind, PreparedMessage, Role, State,
+};
 
 use crate::driver::Driver;
 use crate::error::Error;
@@ -149,6 +151,22 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         let message = message.into();
         command(&self.shared, self.slot, true, |conn| conn.send(message)).await
+    }
+
+    /// Sends a message encoded once for many connections (broadcast; see
+    /// [`PreparedMessage`]): waits for room, queues and writes exactly as [`send`](Self::send)
+    /// does. A server shares the prepared frame with every connection it is sent on (no copy
+    /// from 4 KiB up); a client masks it into a copy. It is never compressed.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`send`](Self::send): all or nothing. A future dropped before the frame is handed to
+    /// the connection has queued nothing; once handed over, it is queued whole.
+    pub async fn send_prepared(&mut self, prepared: &PreparedMessage) -> Result<(), Error> {
+        command(&self.shared, self.slot, true, |conn| {
+            conn.send_prepared(prepared)
+        })
+        .await
     }
 
     /// Ready when [`start_send`](Self::start_send) may queue a message without exceeding the

@@ -161,6 +161,6 @@ pub use wsflow_core::handshake::{
 };
 pub use wsflow_core::{
     CloseCause, CloseCode, CloseFrame, CloseReport, Config, Connection, Event, Initiator,
-    Keepalive, Message, MessageKind, Opened, ProtocolError, ReceiveMode, Role, SendError, State,
-    Utf8Bytes,
+    Keepalive, Message, MessageKind, Opened, PreparedMessage, ProtocolError, ReceiveMode, Role,
+    SendError, State, Utf8Bytes,
 };

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind};
+use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind, PreparedMessage};
 
 use crate::api::WebSocket;
 use crate::error::Error;
@@ -106,6 +106,11 @@ impl<T: Transport, R: Runtime> SendHalf<T, R> {
     /// nothing is queued.
     pub async fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         self.0.send(message).await
+    }
+
+    /// See [`WebSocket::send_prepared`]. All or nothing, as `send`.
+    pub async fn send_prepared(&mut self, prepared: &PreparedMessage) -> Result<(), Error> {
+        self.0.send_prepared(prepared).await
     }
 
     /// See [`WebSocket::poll_send_ready`].

@@ -1,6 +1,7 @@
 //! Echo benchmark for wsflow: a load generator that checks every echo, echo servers on
 //! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix.
 
+pub mod fanout;
 pub mod handshake;
 pub mod load;
 pub mod servers;

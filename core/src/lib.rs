@@ -11,7 +11,8 @@
 //! - **inputs** (network and clock): [`Connection::receive`], [`Connection::receive_eof`],
 //!   [`Connection::handle_timeout`] — they never fail; a violation by the peer fails the
 //!   connection with the right close code;
-//! - **commands** (application): [`Connection::send`], [`Connection::send_ping`],
+//! - **commands** (application): [`Connection::send`], [`Connection::send_prepared`]
+//!   (broadcast: a [`PreparedMessage`] encoded once), [`Connection::send_ping`],
 //!   [`Connection::close`], … — misuse returns a [`SendError`] and changes nothing;
 //! - **outputs**: [`Connection::poll_event`], [`Connection::pending_output`] /
 //!   [`Connection::consume_output`], [`Connection::wants_shutdown`],
@@ -84,6 +85,7 @@ pub mod handshake;
 pub mod mask;
 pub mod message;
 mod output;
+pub mod prepared;
 mod random;
 pub mod role;
 mod utf8;
@@ -94,4 +96,5 @@ pub use connection::{Connection, State, Stats};
 pub use error::{ProtocolError, SendError};
 pub use event::{CloseCause, CloseReport, Event, Initiator, Opened};
 pub use message::{Message, MessageKind, Utf8Bytes};
+pub use prepared::PreparedMessage;
 pub use role::Role;

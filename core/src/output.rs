@@ -56,6 +56,13 @@ impl OutputQueue {
         self.recount();
     }
 
+    /// Appends a whole pre-encoded frame shared with other connections: copied when small (as
+    /// a payload is), queued by reference when large, so a broadcast to N connections costs
+    /// N reference counts, not N copies.
+    pub(crate) fn push_frame(&mut self, frame: Bytes) {
+        self.push_payload(frame);
+    }
+
     pub(crate) fn front(&self) -> &[u8] {
         self.chunks
             .front()
@@ -112,6 +119,23 @@ impl OutputQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_frames_are_shared_and_small_ones_copied() {
+        let large = Bytes::from(vec![1u8; ZERO_COPY_THRESHOLD]);
+        let mut first = OutputQueue::default();
+        let mut second = OutputQueue::default();
+        first.push_frame(large.clone());
+        second.push_frame(large.clone());
+        assert_eq!(first.front().as_ptr(), large.as_ptr());
+        assert_eq!(second.front().as_ptr(), large.as_ptr());
+        let small = Bytes::from(vec![2u8; 64]);
+        first.push_frame(small.clone());
+        let mut slices = [IoSlice::new(&[]); 4];
+        assert_eq!(first.chunks_vectored(&mut slices), 2);
+        assert_ne!(slices[1].as_ptr(), small.as_ptr(), "small frame copied");
+        assert_eq!(first.len(), ZERO_COPY_THRESHOLD + 64);
+    }
 
     #[test]
     fn small_payloads_coalesce_and_large_ones_are_not_copied() {

@@ -13,7 +13,7 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
-use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind, State};
+use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind, PreparedMessage, State};
 
 use super::engine::{Engine, Wait, next_message};
 use super::stream::{Clock, Stream};
@@ -236,6 +236,12 @@ impl<S: Stream, C: Clock> Writer<S, C> {
     pub fn send(&self, message: impl Into<Message>) -> Result<(), Error> {
         let message = message.into();
         self.command(Until::Room, |engine, _| engine.conn.send(message))
+    }
+
+    /// Sends a prepared message (broadcast), as [`send`](Self::send); see
+    /// [`WebSocket::send_prepared`].
+    pub fn send_prepared(&self, prepared: &PreparedMessage) -> Result<(), Error> {
+        self.command(Until::Room, |engine, _| engine.conn.send_prepared(prepared))
     }
 
     /// Sends one fragment of a streamed message; see [`WebSocket::send_fragment`].

@@ -1,7 +1,9 @@
 //! [`WebSocket`]: an open connection over a blocking [`Stream`], one thread at a time.
 
 use bytes::Bytes;
-use wsflow_core::{CloseCode, CloseReport, Connection, Event, Message, MessageKind, Role, State};
+use wsflow_core::{
+    CloseCode, CloseReport, Connection, Event, Message, MessageKind, PreparedMessage, Role, State,
+};
 
 use super::engine::{Engine, READ_SIZE, Wait, next_message};
 use super::split::{Reader, Writer};
@@ -115,6 +117,13 @@ impl<S: Stream, C: Clock> WebSocket<S, C> {
     /// stream takes it).
     pub fn send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         self.engine.conn.send(message)?;
+        self.write_out()
+    }
+
+    /// Sends a message encoded once for many connections (broadcast; see
+    /// [`PreparedMessage`]), as [`send`](Self::send): queues it and writes everything queued.
+    pub fn send_prepared(&mut self, prepared: &PreparedMessage) -> Result<(), Error> {
+        self.engine.conn.send_prepared(prepared)?;
         self.write_out()
     }
 

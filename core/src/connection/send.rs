@@ -8,6 +8,7 @@ use crate::extension::{Encoded, FramePosition};
 use crate::frame::{MAX_CONTROL_PAYLOAD, OpCode, encode_header};
 use crate::mask::apply_mask;
 use crate::message::{Message, MessageKind, Utf8Bytes};
+use crate::prepared::PreparedMessage;
 use crate::utf8::Utf8Validator;
 
 /// Masked payloads smaller than this are copied next to their header instead of being queued
@@ -35,6 +36,28 @@ impl Connection {
             fin: true,
         };
         self.write_data_frame(opcode, message.into_bytes(), position, true);
+        self.stats.messages_sent += 1;
+        Ok(())
+    }
+
+    /// Queues a message encoded once for many connections (broadcast); the same checks as
+    /// [`Self::send`], and counted as a sent message.
+    ///
+    /// A server queues the prepared frame by reference (no copy for frames of 4 KiB and more;
+    /// smaller ones are copied next to the other queued frames). A client must mask with a
+    /// fresh key, so it copies and masks the payload: one copy. The message is never
+    /// compressed, even when permessage-deflate was negotiated (RSV1 clear, which RFC 7692 §6
+    /// allows for any message) — see [`PreparedMessage`].
+    pub fn send_prepared(&mut self, prepared: &PreparedMessage) -> Result<(), SendError> {
+        self.check_data_allowed()?;
+        if self.outgoing.is_some() {
+            return Err(SendError::FragmentedMessageInProgress);
+        }
+        if self.role.masks_outgoing() {
+            self.write_frame(true, 0, prepared.opcode(), prepared.payload());
+        } else {
+            self.output.push_frame(prepared.frame().clone());
+        }
         self.stats.messages_sent += 1;
         Ok(())
     }

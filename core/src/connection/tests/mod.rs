@@ -5,6 +5,7 @@ mod closing;
 mod flow;
 mod framing;
 mod lifecycle;
+mod prepared;
 
 use std::time::{Duration, Instant};
 
