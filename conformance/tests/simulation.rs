@@ -10,22 +10,8 @@ use wsflow_conformance::sim::{self, ConnectionResult, Flavor, Rng, check, run_co
 use wsflow_core::MessageKind;
 
 /// Seeds that fail on a known, unfixed bug: the test checks that they still fail that way
-/// (so that the fix is noticed) instead of skipping the check.
-///
-/// A blocking `close` stops reading once `2 * max_pending_events` events wait untaken, and
-/// the pings and pongs of keepalive count: with `max_pending_events` 1 and keepalive on, two
-/// keepalive frames before the peer's close frame stall the handshake until the close
-/// timeout, against a well-behaved peer (which ends cleanly).
-const KNOWN_ISSUES: [(u64, &str); 2] = [
-    (
-        153,
-        "server blocking, fault None): server: no fault, but the end was not clean: [Unclean(Timeout)]",
-    ),
-    (
-        469,
-        "server blocking, fault None): server: no fault, but the end was not clean: [Unclean(Timeout)]",
-    ),
-];
+/// (so that the fix is noticed) instead of skipping the check. None at the moment.
+const KNOWN_ISSUES: [(u64, &str); 0] = [];
 
 #[test]
 fn known_issues_still_fail_as_described() {

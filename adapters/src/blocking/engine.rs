@@ -208,7 +208,8 @@ impl Engine {
     }
 
     /// Feeds the result of one read to the core: bytes, EOF, or a timeout (the core's
-    /// timers then run). Any other failure aborts the connection and is returned.
+    /// timers then run). Any other failure — a reset while closing too — aborts the
+    /// connection and is returned.
     pub(crate) fn feed(
         &mut self,
         now: Instant,
@@ -220,8 +221,7 @@ impl Engine {
             Ok(n) => self.conn.receive(now, buf.get(..n).unwrap_or_default()),
             Err(error) if is_timeout(&error) => self.conn.handle_timeout(now),
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            // A reset while closing ends the connection as an EOF would.
-            Err(_) if self.conn.state() == State::Closing => self.conn.receive_eof(now),
+            // While closing too, as the async driver does: the error, then `Aborted`.
             Err(error) => return Err(self.fail(error)),
         }
         Ok(())
@@ -266,5 +266,38 @@ fn as_message(event: Event) -> Option<Result<Option<Message>, Error>> {
         }
         Event::Closed(report) => Some(Error::from_close(&report).map_or(Ok(None), Err)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::time::Instant;
+
+    use wsflow_core::{CloseCause, CloseCode, Config, Connection, Role};
+
+    use super::Engine;
+    use crate::error::Error;
+
+    /// The simulation found the blocking layer ending a connection reset while closing as
+    /// an EOF (no error, cause `Eof`) where the async driver reports the reset (`Io`, then
+    /// `Aborted`): one behaviour on every layer.
+    #[test]
+    fn a_reset_while_closing_is_reported_as_the_async_driver_does() {
+        let now = Instant::now();
+        let mut engine = Engine::new(Connection::new(Role::Client, Config::default(), now));
+        engine
+            .conn
+            .close(now, CloseCode::NORMAL, "")
+            .expect("close");
+        let reset = Err(io::ErrorKind::ConnectionReset.into());
+        assert!(matches!(
+            engine.feed(now, reset, &[]),
+            Err(Error::Io(error)) if error.kind() == io::ErrorKind::ConnectionReset
+        ));
+        assert_eq!(
+            engine.close_report().map(|report| &report.cause),
+            Some(&CloseCause::Aborted)
+        );
     }
 }

@@ -6,8 +6,7 @@
 //! - With a fault, a side that ended cleanly received all of the peer's messages (the peer's
 //!   close frame came after them); any other side received a prefix of them, and reported
 //!   the end once with the cause the simulator produced: a reset gives one `ConnectionReset`
-//!   I/O error and an `Aborted` end (or, on the blocking layer while closing, an `Eof` end),
-//!   a cut an `Eof` end.
+//!   I/O error and an `Aborted` end (on every layer, while closing too), a cut an `Eof` end.
 //! - Receive calls after the end keep returning "over".
 //! - The write buffer stays within the high-water mark plus one message and a few control
 //!   frames (sends wait above the mark).
@@ -161,22 +160,17 @@ fn check_side(
                         own.reports
                     ));
                 }
-                // The blocking layer ends a connection reset while closing as an EOF would
-                // (`blocking/engine.rs`, `feed`): one `Eof` end and no I/O error.
-                let as_eof = ios.is_empty() && matches!(unclean[..], [CloseCause::Eof]);
-                if !as_eof {
-                    if unclean.iter().any(|c| !matches!(c, CloseCause::Aborted)) {
-                        return Err(format!(
-                            "after a reset, an end other than Aborted: {:?}",
-                            own.reports
-                        ));
-                    }
-                    if ios.is_empty() {
-                        return Err(format!(
-                            "a reset was not reported as an I/O error: {:?}",
-                            own.reports
-                        ));
-                    }
+                if unclean.iter().any(|c| !matches!(c, CloseCause::Aborted)) {
+                    return Err(format!(
+                        "after a reset, an end other than Aborted: {:?}",
+                        own.reports
+                    ));
+                }
+                if ios.is_empty() {
+                    return Err(format!(
+                        "a reset was not reported as an I/O error: {:?}",
+                        own.reports
+                    ));
                 }
             }
         }

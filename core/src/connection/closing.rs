@@ -45,6 +45,18 @@ impl Connection {
             self.on_handshake_complete(now);
         } else {
             self.close_deadline = Some(now + self.config.close_timeout);
+            // Input that parsing left buffered (at the event limit, or until the application
+            // took the last event) may hold the peer's close frame, and an adapter's `close`
+            // only reads on — it takes no event that would resume parsing. Parse it now,
+            // under the limit our close frame raised: a peer that sent its close and waits
+            // for our FIN sends nothing more to wake the parser, and the handshake would
+            // end by the close timeout instead. A peer's close held behind undelivered
+            // events is answered now too, as one arriving after our close frame would be.
+            if let Some(frame) = self.pending_close.take() {
+                self.on_close_frame(frame);
+            } else {
+                self.process_input(now);
+            }
         }
         Ok(())
     }

@@ -124,6 +124,59 @@ fn client_initiated_close_waits_for_the_server_fin_then_times_out() {
     );
 }
 
+/// Found by the simulation (`wsflow-sim --start 153 --seeds 1`): the peer's close frame
+/// arrived with its last message; parsing stopped at the event limit, and once the
+/// application took the message and called `close`, nothing parsed the buffered close frame
+/// (an adapter's `close` only reads, and the peer, waiting for our FIN, sent nothing more):
+/// the handshake ended by the close timeout.
+#[test]
+fn close_parses_the_peers_close_frame_already_buffered() {
+    let now = Instant::now();
+    let mut config = Config::default();
+    config.max_pending_events = 1;
+    let mut conn = Connection::new(Role::Server, config, now);
+    let mut input = to_server(true, 0x2, b"last");
+    input.extend(to_server(true, 0x8, b"\x03\xe8"));
+    conn.receive(now, &input);
+    assert!(matches!(conn.poll_event(), Some(Event::Message(_))));
+    conn.close(now, CloseCode::NORMAL, "").unwrap();
+    assert!(matches!(
+        conn.poll_event(),
+        Some(Event::CloseReceived(CloseFrame {
+            code: CloseCode::NORMAL,
+            ..
+        }))
+    ));
+    take_output(&mut conn);
+    assert!(conn.wants_shutdown(), "the handshake is complete");
+    conn.receive_eof(now);
+    // Our close frame went out before theirs was read: a simultaneous close, counted ours.
+    assert_eq!(
+        closed(&mut conn).cause,
+        CloseCause::Clean {
+            initiator: Initiator::Local
+        }
+    );
+}
+
+/// The peer's close frame held behind undelivered events (so the application may answer
+/// them before our reply) is answered by our own close at once, not at the close timeout.
+#[test]
+fn close_answers_a_peers_close_held_behind_events() {
+    let (mut conn, now) = server();
+    let mut input = to_server(true, 0x2, b"last");
+    input.extend(to_server(true, 0x8, b"\x03\xe8"));
+    conn.receive(now, &input);
+    conn.close(now, CloseCode::NORMAL, "").unwrap();
+    take_output(&mut conn);
+    assert!(conn.wants_shutdown(), "the handshake is complete");
+    let got = events(&mut conn);
+    assert!(matches!(
+        got[..],
+        [Event::Message(_), Event::CloseReceived(_)]
+    ));
+}
+
 #[test]
 fn close_without_an_answer_times_out_with_1006() {
     let (mut conn, now) = server();
