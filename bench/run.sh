@@ -2,11 +2,15 @@
 # Runs the echo benchmark matrix and prints msgs/s per server and case, the ratio to the best
 # peer and to raw TCP (median of BENCH_REPS runs), the runtime comparison, and resident memory
 # per idle connection. Each server is pinned to CPU 0 and the generator to CPU 1, so the two
-# never share a core.
+# never share a core. Beside msgs/s: the server's CPU µs per message and the share of its core
+# the server and the generator used in the counted window (bench-load samples both processes'
+# CPU time at the window's two ends); a case whose generator was the bottleneck is flagged,
+# because there a ratio says more about the generator than about the server, and so is one
+# where either side spent a tenth of the window waiting for its CPU (other load on the machine).
 #
 #   BENCH_SECS=3      counted seconds per run        BENCH_WARMUP=0.5  warm-up seconds
 #   BENCH_REPS=3      runs per case (median)         BENCH_IDLE=2000   idle connections (≤ 10000)
-#   BENCH_SERVERS="wsflow-tokio raw-tcp"  subset     BENCH_SKIP_MEMORY=1  skip the memory part
+#   BENCH_SERVERS="wsflow-tokio raw-tcp"  subset (spaces or commas)    BENCH_SKIP_MEMORY=1  skip the memory part
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +32,7 @@ CASES=(
 cargo build --release -p wsflow-bench --bins >&2
 TARGET=${CARGO_TARGET_DIR:-target}/release
 SERVERS=${BENCH_SERVERS:-$("$TARGET/bench-server" --list | tr '\n' ' ')}
+SERVERS=${SERVERS//,/ }  # a comma-separated list works as well as a spaced one
 
 # Every idle connection is one fd on each side; the generator and server share this limit.
 ulimit -n "$(( IDLE + 1024 > 4096 ? IDLE + 1024 : 4096 ))" 2>/dev/null \
@@ -85,10 +90,18 @@ for rep in $(seq "$REPS"); do
     for case in "${CASES[@]}"; do
       read -r name conns size depth <<< "$case"
       out=$(taskset -c 1 "$TARGET/bench-load" --addr "$ADDR" --conns "$conns" --size "$size" \
-        --depth "$depth" --secs "$SECS" --warmup "$WARMUP" "${raw[@]}") \
+        --depth "$depth" --secs "$SECS" --warmup "$WARMUP" --server-pid "$SERVER_PID" "${raw[@]}") \
         || { echo "$server $name failed: see $WORK/server.err" >&2; cat "$WORK/server.err" >&2; exit 1; }
       rate=${out#msgs_per_sec=}; rate=${rate%% *}
-      echo "$server $name $rate" >> "$WORK/results"
+      # server µs/msg, server and generator share of their cores, and the larger of the two
+      # shares of the window spent waiting for a CPU ("-" where not measured)
+      cpu=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+        s = f["secs"]; n = f["counted"]; sv = f["server_cpu_secs"]; g = f["gen_cpu_secs"]
+        w = f["server_wait_secs"]; if (f["gen_wait_secs"] != "" && f["gen_wait_secs"] + 0 > w + 0) w = f["gen_wait_secs"]
+        printf "%s %s %s %s", (sv != "" && n > 0) ? sprintf("%.3f", sv * 1e6 / n) : "-",
+          (sv != "" && s > 0) ? sprintf("%.3f", sv / s) : "-", (g != "" && s > 0) ? sprintf("%.3f", g / s) : "-",
+          (w != "" && s > 0) ? sprintf("%.3f", w / s) : "-" }' <<< "$out")
+      echo "$server $name $rate $cpu" >> "$WORK/results"
       echo "$server $name run $rep: $out" >&2
     done
     stop_server
@@ -99,30 +112,52 @@ lockver() { awk -v n="$1" '$0 == "name = \"" n "\"" {getline; gsub(/[^0-9.]/, ""
 echo
 echo "wsflow echo benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(rustc --version)"
 echo "server on CPU 0, generator on CPU 1; ${SECS}s counted after ${WARMUP}s warm-up; median of $REPS"
+echo "srv us/msg: server CPU µs per echoed message; srv CPU, gen CPU: share of its core the server, the generator used;"
+echo "waited: the larger share of the window the server or the generator was runnable but waiting for its CPU"
 echo "versions: wsflow $(lockver wsflow), tokio $(lockver tokio), smol $(lockver smol), async-std $(lockver async-std), tokio-tungstenite $(lockver tokio-tungstenite), fastwebsockets $(lockver fastwebsockets), tokio-websockets $(lockver tokio-websockets)"
 echo
 order=$(printf '%s\n' "${CASES[@]}" | awk '{printf "%s ", $1}')
 awk -v peers="$PEERS" -v order="$order" -v servers="$SERVERS" '
-  { v[$1 SUBSEP $2] = v[$1 SUBSEP $2] " " $3 }
+  {
+    k = $1 SUBSEP $2; v[k] = v[k] " " $3
+    if ($4 != "" && $4 != "-") us[k] = us[k] " " $4
+    if ($5 != "" && $5 != "-") sc[k] = sc[k] " " $5
+    if ($6 != "" && $6 != "-") gc[k] = gc[k] " " $6
+    if ($7 != "" && $7 != "-") wt[k] = wt[k] " " $7
+  }
   function median(list,   a, n, i, j, t) {
     n = split(list, a, " ")
     for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
     return n ? a[int((n + 1) / 2)] : ""
   }
   function ratio(x, y) { return (x != "" && y > 0) ? sprintf("%.2fx", x / y) : "-" }
+  function num(x, f) { return x == "" ? "-" : sprintf(f, x) }
+  # The generator was the bottleneck when it used (nearly) all of its core, or clearly more
+  # of it than the server did of its own: the server was then waiting for work.
+  function gen_bound(g, s) { return g != "" && (g >= 0.9 || (s != "" && g >= 0.5 && g >= s + 0.25)) }
   END {
     nc = split(order, cases, " "); ns = split(servers, srv, " "); np = split(peers, pr, " ")
-    printf "%-12s %-18s %12s %10s %8s\n", "case", "server", "msgs/s", "vs peer", "vs raw"
+    printf "%-12s %-18s %12s %10s %8s %10s %7s %7s %7s\n", "case", "server", "msgs/s", "vs peer", "vs raw", "srv us/msg", "srv CPU", "gen CPU", "waited"
+    rows = 0; bound = 0; busy = 0
     for (c = 1; c <= nc; c++) {
       best = 0
       for (p = 1; p <= np; p++) { m = median(v[pr[p] SUBSEP cases[c]]); if (m + 0 > best) best = m + 0 }
       raw = median(v["raw-tcp" SUBSEP cases[c]])
       for (s = 1; s <= ns; s++) {
-        m = median(v[srv[s] SUBSEP cases[c]]); if (m == "") continue
-        printf "%-12s %-18s %12d %10s %8s\n", cases[c], srv[s], m, ratio(m, best), ratio(m, raw)
+        k = srv[s] SUBSEP cases[c]
+        m = median(v[k]); if (m == "") continue
+        u = median(us[k]); sv = median(sc[k]); g = median(gc[k]); w = median(wt[k])
+        mark = ""; rows++
+        if (gen_bound(g, sv)) { mark = " *"; bound++ }
+        if (w != "" && w >= 0.1) { mark = mark " +"; busy++ }
+        printf "%-12s %-18s %12d %10s %8s %10s %7s %7s %7s%s\n", cases[c], srv[s], m, ratio(m, best), ratio(m, raw),
+          num(u, "%.2f"), num(sv, "%.2f"), num(g, "%.2f"), num(w, "%.2f"), mark
       }
       print ""
     }
+    if (bound) print "* generator-bound: this ratio understates the server (generator CPU >= 0.90, or >= 0.50 and 0.25 above the server)"
+    if (busy) print "+ the machine was busy: server or generator waited for its CPU >= 10 % of the window; msgs/s and ratios there are uncertain, us/msg less so"
+    printf "generator-bound cases: %d of %d; cases on a busy machine: %d of %d\n\n", bound, rows, busy, rows
     print "runtime comparison (wsflow, ratio to wsflow-tokio):"
     printf "%-12s", "case"; for (s = 1; s <= ns; s++) if (srv[s] ~ /^wsflow/) printf " %18s", srv[s]; print ""
     for (c = 1; c <= nc; c++) {

@@ -1,6 +1,7 @@
 //! Echo benchmark for wsflow: a load generator that checks every echo, echo servers on
 //! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix.
 
+pub mod cpu;
 pub mod fanout;
 pub mod handshake;
 pub mod load;
@@ -27,6 +28,8 @@ pub fn smoke() -> io::Result<load::LoadReport> {
         duration: Duration::from_millis(200),
         raw: false,
         tls: None,
+        // The server is a thread of this process: its CPU is in the generator's.
+        server_pid: None,
     };
     let report = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -3,6 +3,7 @@
 //! framing and length is checked, and its content on a sample, so a broken server cannot
 //! look fast.
 
+use std::fmt::Write as _;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,6 +12,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
+
+use crate::cpu;
 
 /// One case of the matrix.
 #[derive(Clone, Debug)]
@@ -31,6 +34,9 @@ pub struct LoadConfig {
     pub raw: bool,
     /// Connect over TLS (wss) with this client config; `None` for plain TCP.
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// The server's process, whose CPU time over the counted window is reported; `None`
+    /// when it is not a process of its own (or not on this machine).
+    pub server_pid: Option<u32>,
 }
 
 /// What one case measured.
@@ -42,6 +48,21 @@ pub struct LoadReport {
     pub checked: u64,
     /// Echoes whose content was also compared byte for byte.
     pub content_checked: u64,
+    /// Echoes completed in the counted window.
+    pub counted: u64,
+    /// Length of the counted window, seconds.
+    pub secs: f64,
+    /// CPU seconds this process (the generator) used in the counted window; `None` without
+    /// procfs.
+    pub gen_cpu_secs: Option<f64>,
+    /// CPU seconds the server process used in the counted window; `None` without a
+    /// `server_pid` or procfs.
+    pub server_cpu_secs: Option<f64>,
+    /// Seconds the generator was runnable but waiting for its CPU (other load on the
+    /// machine) in the counted window; `None` without schedstat.
+    pub gen_wait_secs: Option<f64>,
+    /// The same for the server; `None` without a `server_pid` or schedstat.
+    pub server_wait_secs: Option<f64>,
 }
 
 /// One echo in sixteen has its content compared: the length is always checked, and a
@@ -338,10 +359,34 @@ pub async fn run(config: LoadConfig) -> io::Result<LoadReport> {
         }));
     }
     tokio::time::sleep(config.warmup).await;
+    // CPU is sampled at the same two instants as the count, so the time per message and the
+    // shares of a core belong to exactly the counted messages.
+    let cpu = || {
+        [
+            cpu::process_cpu(None).ok(),
+            config
+                .server_pid
+                .and_then(|pid| cpu::process_cpu(Some(pid)).ok()),
+            cpu::process_wait(None).ok(),
+            config
+                .server_pid
+                .and_then(|pid| cpu::process_wait(Some(pid)).ok()),
+        ]
+    };
+    let [
+        gen_before,
+        server_before,
+        gen_wait_before,
+        server_wait_before,
+    ] = cpu();
     let (start, before) = (Instant::now(), totals.done.load(Ordering::Relaxed));
     tokio::time::sleep(config.duration).await;
     let (elapsed, after) = (start.elapsed(), totals.done.load(Ordering::Relaxed));
+    let [gen_after, server_after, gen_wait_after, server_wait_after] = cpu();
     totals.stop.store(true, Ordering::Relaxed);
+    let spent = |before: Option<Duration>, after: Option<Duration>| {
+        Some(after?.saturating_sub(before?).as_secs_f64())
+    };
     for task in tasks {
         match tokio::time::timeout(Duration::from_secs(10), task).await {
             Ok(Ok(result)) => result?,
@@ -355,7 +400,34 @@ pub async fn run(config: LoadConfig) -> io::Result<LoadReport> {
         msgs_per_sec: (after - before) as f64 / elapsed.as_secs_f64(),
         checked: totals.done.load(Ordering::Relaxed),
         content_checked: totals.content_checked.load(Ordering::Relaxed),
+        counted: after - before,
+        secs: elapsed.as_secs_f64(),
+        gen_cpu_secs: spent(gen_before, gen_after),
+        server_cpu_secs: spent(server_before, server_after),
+        gen_wait_secs: spent(gen_wait_before, gen_wait_after),
+        server_wait_secs: spent(server_wait_before, server_wait_after),
     })
+}
+
+/// The generator's output line: `key=value` fields, `msgs_per_sec` first (scripts read it
+/// by position), a CPU field only when it was measured.
+pub fn report_line(report: &LoadReport) -> String {
+    let mut line = format!(
+        "msgs_per_sec={:.0} checked={} content_checked={} counted={} secs={:.3}",
+        report.msgs_per_sec, report.checked, report.content_checked, report.counted, report.secs
+    );
+    for (key, value) in [
+        ("gen_cpu_secs", report.gen_cpu_secs),
+        ("server_cpu_secs", report.server_cpu_secs),
+        ("gen_wait_secs", report.gen_wait_secs),
+        ("server_wait_secs", report.server_wait_secs),
+    ] {
+        if let Some(value) = value {
+            // Writing to a String cannot fail.
+            let _ = write!(line, " {key}={value:.4}");
+        }
+    }
+    line
 }
 
 /// Opens `conns` connections, handshakes each, and returns them idle (for the memory case).

@@ -1,6 +1,11 @@
 //! Load generator: `bench-load --addr A --conns N --size S --depth D --secs T [--warmup W]
-//! [--raw]` prints `msgs_per_sec=… checked=… content_checked=…`; `--idle N` opens N idle
-//! connections, prints `ready`, and holds them until stdin closes; `--smoke` runs the CI case.
+//! [--raw] [--server-pid P]` prints `msgs_per_sec=… checked=… content_checked=… counted=…
+//! secs=… gen_cpu_secs=… server_cpu_secs=… gen_wait_secs=… server_wait_secs=…` (from
+//! `counted` on, over the counted window; `*_wait_secs` is time runnable but waiting for a
+//! CPU; a CPU field is left out when it could not be read, the server's without
+//! `--server-pid`);
+//! `--idle N` opens N idle connections, prints `ready`, and holds them until stdin closes;
+//! `--smoke` runs the CI case.
 
 use std::io::{BufRead, Write};
 use std::time::Duration;
@@ -23,6 +28,7 @@ fn main() -> std::io::Result<()> {
         duration: Duration::from_secs(3),
         raw: false,
         tls: None,
+        server_pid: None,
     };
     let mut idle = None;
     let mut args = std::env::args().skip(1);
@@ -35,6 +41,7 @@ fn main() -> std::io::Result<()> {
             "--secs" => config.duration = Duration::from_secs_f64(parse(args.next(), "--secs")?),
             "--warmup" => config.warmup = Duration::from_secs_f64(parse(args.next(), "--warmup")?),
             "--raw" => config.raw = true,
+            "--server-pid" => config.server_pid = Some(parse(args.next(), "--server-pid")?),
             "--idle" => idle = Some(parse::<usize>(args.next(), "--idle")?),
             "--smoke" => {
                 let report = wsflow_bench::smoke()?;
@@ -61,9 +68,6 @@ fn main() -> std::io::Result<()> {
         return Ok(());
     }
     let report = runtime.block_on(load::run(config))?;
-    println!(
-        "msgs_per_sec={:.0} checked={} content_checked={}",
-        report.msgs_per_sec, report.checked, report.content_checked
-    );
+    println!("{}", load::report_line(&report));
     Ok(())
 }

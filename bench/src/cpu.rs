@@ -1,0 +1,122 @@
+//! CPU time of a whole process from procfs, so the echo benchmark can report what the server
+//! and the load generator each spent in the counted window and say which one was the
+//! bottleneck.
+
+use std::io;
+use std::time::Duration;
+
+/// CPU time (user + system) used so far by every live thread of process `pid`, or of this
+/// process with `None`.
+///
+/// Sums `/proc/PID/task/*/schedstat` (nanoseconds: precise over a one-second window), and
+/// falls back to utime + stime from `/proc/PID/stat` (clock ticks, `USER_HZ` = 100 on Linux)
+/// where the kernel has no schedstat. A thread that exits inside the window takes its time
+/// with it from the schedstat sum; the benchmark's servers keep their threads for their life.
+///
+/// # Errors
+/// When the process does not exist or procfs is not mounted.
+pub fn process_cpu(pid: Option<u32>) -> io::Result<Duration> {
+    let proc = pid.map_or_else(|| String::from("/proc/self"), |pid| format!("/proc/{pid}"));
+    match schedstat_sum(&proc) {
+        Ok(ns) => Ok(Duration::from_nanos(ns)),
+        Err(_) => stat_ticks(&proc).map(|ticks| Duration::from_millis(ticks * 10)),
+    }
+}
+
+/// Time the live threads of process `pid` (this process with `None`) have spent runnable but
+/// waiting for a CPU (the second field of schedstat): time another process on the same core
+/// took from it. An error where the kernel has no schedstat.
+///
+/// # Errors
+/// When the process does not exist, or procfs or schedstat are missing.
+pub fn process_wait(pid: Option<u32>) -> io::Result<Duration> {
+    let proc = pid.map_or_else(|| String::from("/proc/self"), |pid| format!("/proc/{pid}"));
+    schedstat_field(&proc, 1).map(Duration::from_nanos)
+}
+
+/// Sum of the first field (time on CPU, ns) of every thread's schedstat.
+fn schedstat_sum(proc: &str) -> io::Result<u64> {
+    schedstat_field(proc, 0)
+}
+
+/// Sum of field `index` (ns) of every thread's schedstat.
+fn schedstat_field(proc: &str, index: usize) -> io::Result<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("{proc}/task"))? {
+        let path = task?.path().join("schedstat");
+        // A thread may exit between the listing and the read: it no longer counts.
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        total += text
+            .split_whitespace()
+            .nth(index)
+            .and_then(|ns| ns.parse::<u64>().ok())
+            .ok_or_else(|| io::Error::other("unreadable schedstat"))?;
+    }
+    Ok(total)
+}
+
+/// utime + stime of the process (all threads, exited ones included), in clock ticks.
+fn stat_ticks(proc: &str) -> io::Result<u64> {
+    let text = std::fs::read_to_string(format!("{proc}/stat"))?;
+    // The command name in parentheses may hold spaces: count fields after its closing one.
+    // Fields 14 and 15 (utime, stime) are the 12th and 13th after it.
+    let after = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| io::Error::other("unreadable stat"))?;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let field = |i: usize| -> io::Result<u64> {
+        fields
+            .get(i)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| io::Error::other("unreadable stat"))
+    };
+    Ok(field(11)? + field(12)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn burn(for_: Duration) -> u64 {
+        let start = Instant::now();
+        let mut x = 1u64;
+        while start.elapsed() < for_ {
+            x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+        }
+        x
+    }
+
+    #[test]
+    fn own_cpu_time_grows_while_busy() {
+        let before = process_cpu(None).unwrap();
+        burn(Duration::from_millis(100));
+        let spent = process_cpu(None).unwrap().saturating_sub(before);
+        // Other test threads may add to it; a shared machine may take some of it away.
+        assert!(spent >= Duration::from_millis(30), "{spent:?}");
+    }
+
+    #[test]
+    fn both_sources_read_another_pid() {
+        burn(Duration::from_millis(50));
+        let proc = format!("/proc/{}", std::process::id());
+        // Read by number, as the generator reads the server: both sources see the work.
+        assert!(schedstat_sum(&proc).unwrap() >= 30_000_000);
+        assert!(stat_ticks(&proc).unwrap() >= 1);
+    }
+
+    #[test]
+    fn waiting_time_is_readable() {
+        // Whether this process waited depends on the machine: only check it can be read.
+        assert!(process_wait(Some(std::process::id())).is_ok());
+        assert!(process_wait(Some(u32::MAX)).is_err());
+    }
+
+    #[test]
+    fn missing_process_is_an_error() {
+        assert!(process_cpu(Some(u32::MAX)).is_err());
+    }
+}
