@@ -23,9 +23,19 @@ use crate::error::Error;
 /// Most bytes copied out of the connection for one write.
 const WRITE_CHUNK: usize = 64 << 10;
 
-/// How long a command waits for output another thread is writing.
-#[derive(Debug, Clone, Copy)]
+/// Who writes, and how long a command waits for output another thread is writing.
+///
+/// A write the peer does not take blocks, and the reader must never block in one (it would
+/// stop receiving, and with it the pongs and the close that could unblock the peer): the
+/// reader writes only its replies, the bytes queued when it took the handle. A writer
+/// writes everything queued, so a command that finds a writer writing leaves its bytes to
+/// it; one that finds the reader writing waits for the handle (the reader's replies are
+/// small) and then writes itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Until {
+    /// The reader's replies (pongs, the close reply): at most what was queued when it took
+    /// the handle, and nothing if another thread is writing.
+    Replies,
     /// Not at all: the other thread writes it.
     Queued,
     /// While the output is above the high-water mark: the backpressure of a send.
@@ -40,6 +50,8 @@ struct Inner<S> {
     engine: Engine,
     /// `None` while a thread writes with it, without the lock.
     stream: Option<S>,
+    /// The thread writing with it is the reader, which writes only its replies.
+    reader_writing: bool,
 }
 
 #[derive(Debug)]
@@ -56,16 +68,29 @@ fn lock<S>(shared: &Shared<S>) -> MutexGuard<'_, Inner<S>> {
 }
 
 impl<S: Stream> Shared<S> {
-    /// Writes queued output until none is left, then the FIN if the core asks for it. If
-    /// another thread is writing, that thread writes what was queued meanwhile too; this
-    /// one returns at once or waits for it, as `until` says.
+    /// Writes queued output, then the FIN if the core asks for it and nothing is left; how
+    /// much, and whether to wait for another thread's write, is `until`'s (see [`Until`]).
     fn write_pending(&self, clock: &impl Clock, until: Until) -> Result<(), Error> {
-        let mut inner = lock(self);
+        self.write_pending_locked(lock(self), clock, until)
+    }
+
+    fn write_pending_locked<'a>(
+        &'a self,
+        mut inner: MutexGuard<'a, Inner<S>>,
+        clock: &impl Clock,
+        until: Until,
+    ) -> Result<(), Error> {
         let mut chunk = Vec::new();
+        // The reader's budget: the bytes queued when it took the handle. Anything queued
+        // after that is a writer's, and the writer writes it.
+        let mut budget = None;
         loop {
             let Some(mut stream) = inner.stream.take() else {
                 let conn = &inner.engine.conn;
                 let wait = match until {
+                    Until::Replies => false,
+                    // The reader hands the handle back after its replies: then write.
+                    _ if inner.reader_writing => true,
                     Until::Queued => false,
                     Until::Room => conn.is_above_high_water(),
                     Until::Written => conn.buffered_amount() > 0,
@@ -79,18 +104,35 @@ impl<S: Stream> Shared<S> {
                 }
                 return Ok(());
             };
-            if inner.engine.conn.buffered_amount() == 0 {
-                let shut = inner.engine.shutdown_if_due(&mut stream);
+            let queued = inner.engine.conn.buffered_amount();
+            let limit = if until == Until::Replies {
+                *budget.get_or_insert(queued)
+            } else {
+                queued
+            };
+            if queued == 0 || limit == 0 {
+                let shut = if queued == 0 {
+                    inner.engine.shutdown_if_due(&mut stream)
+                } else {
+                    Ok(())
+                };
                 inner.stream = Some(stream);
+                drop(inner);
+                self.written.notify_all();
                 return shut;
             }
-            inner.engine.copy_output(&mut chunk, WRITE_CHUNK);
+            inner.reader_writing = until == Until::Replies;
+            inner.engine.copy_output(&mut chunk, WRITE_CHUNK.min(limit));
             drop(inner);
             let written = stream
                 .write(&chunk)
                 .and_then(|n| stream.flush().map(|()| n));
+            if let (Some(left), Ok(n)) = (budget.as_mut(), written.as_ref()) {
+                *left -= (*n).min(*left);
+            }
             inner = lock(self);
             inner.stream = Some(stream);
+            inner.reader_writing = false;
             self.written.notify_all();
             if !inner.engine.wrote_copy(clock.now(), written)? {
                 return Ok(());
@@ -137,6 +179,7 @@ pub(crate) fn split<S: Stream, C: Clock + Clone>(
         inner: Mutex::new(Inner {
             engine,
             stream: Some(stream),
+            reader_writing: false,
         }),
         written: Condvar::new(),
     });
@@ -172,13 +215,13 @@ impl<S: Stream, C: Clock> Reader<S, C> {
                     drop(inner);
                     if end {
                         // Best effort: the closed connection's last bytes and FIN.
-                        let _ = self.shared.write_pending(&self.clock, Until::Queued);
+                        let _ = self.shared.write_pending(&self.clock, Until::Replies);
                     }
                     return Ok(Some(event));
                 }
                 inner.engine.conn.state() == State::Closed
             };
-            self.shared.write_pending(&self.clock, Until::Queued)?;
+            self.shared.write_pending(&self.clock, Until::Replies)?;
             if closed {
                 return Ok(None);
             }
@@ -221,13 +264,16 @@ impl<S: Stream, C: Clock> Reader<S, C> {
 }
 
 impl<S: Stream, C: Clock> Writer<S, C> {
+    /// Runs `command` on the connection and writes what it queued, in one hold of the lock,
+    /// so the reader cannot take the handle in between and end up writing it.
     fn command(
         &self,
         until: Until,
         command: impl FnOnce(&mut Engine, &C) -> Result<(), wsflow_core::SendError>,
     ) -> Result<(), Error> {
-        command(&mut lock(&self.shared).engine, &self.clock)?;
-        self.shared.write_pending(&self.clock, until)
+        let mut inner = lock(&self.shared);
+        command(&mut inner.engine, &self.clock)?;
+        self.shared.write_pending_locked(inner, &self.clock, until)
     }
 
     /// Sends a data message: queues it and writes everything queued, blocking until the
