@@ -19,7 +19,9 @@ if ! "$venv/bin/python" -c 'import h2' 2>/dev/null; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'h2==4.3.0'
 fi
-export WSFLOW_H2_PYTHON="$venv/bin/python"
+# Absolute: the tests run in their package's directory.
+WSFLOW_H2_PYTHON="$(cd "$venv" && pwd)/bin/python"
+export WSFLOW_H2_PYTHON
 
 phase "unit and conformance tests"
 cargo test --workspace --all-features
