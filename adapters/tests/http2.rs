@@ -15,6 +15,7 @@ mod support;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -356,17 +357,78 @@ fn falls_back_to_http1<E: Env>() {
             "http/1.1"
         );
 
-        // 2. TLS that negotiates http/1.1 only.
+        // 2. TLS that negotiates http/1.1 only: the upgrade runs on that same connection.
         let pki = Pki::new(&["localhost"]);
         let (listener, port) = E::listen().await;
         let config = pki.server.clone();
+        let accepts = Arc::new(AtomicUsize::new(0));
+        let counted = accepts.clone();
         E::spawn(Box::pin(async move {
-            http1_echo_tls::<E>(listener, Some(config)).await;
+            http1_echo_counting::<E>(listener, Some(config), counted).await;
         }));
         let options = ConnectOptions::new().tls_config(pki.client.clone());
         let url = format!("wss://localhost:{port}/");
         assert_eq!(E::connect_echo(url, options).await, "http/1.1");
+        assert_eq!(accepts.load(Ordering::SeqCst), 1, "one TLS connection");
     });
+}
+
+/// `connect` with a proxy: the HTTP/2 attempt goes through the proxy's tunnel too, and the
+/// WebSocket runs over HTTP/2 on that one tunnel.
+fn goes_through_the_proxy<E: Env>() {
+    E::block_on(async {
+        let pki = Pki::new(&["localhost"]);
+        let mut config = (*pki.server).clone();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let (port, _log) = server::<E>(Some(Arc::new(config))).await;
+        let (proxy_port, tunnels) = connect_proxy();
+        let options = ConnectOptions::new()
+            .tls_config(pki.client.clone())
+            .proxy(wsflow::Proxy::http("127.0.0.1", proxy_port));
+        let url = format!("wss://localhost:{port}/proxied");
+        assert_eq!(E::connect_echo(url, options).await, "h2");
+        assert_eq!(
+            *tunnels.lock().unwrap(),
+            vec![format!("localhost:{port}")],
+            "one tunnel, to the server"
+        );
+    });
+}
+
+/// An HTTP `CONNECT` proxy on its own threads (so it serves every runtime alike): its port,
+/// and the targets of the tunnels it opened.
+fn connect_proxy() -> (u16, Arc<Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let tunnels = Arc::new(Mutex::new(Vec::new()));
+    let log = tunnels.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { return };
+            let mut reader = BufReader::new(client.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let target = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
+            while reader.read_line(&mut line).unwrap() > 0 && !line.ends_with("\r\n\r\n") {}
+            log.lock().unwrap().push(target.clone());
+            let Ok(server) = std::net::TcpStream::connect(&target) else {
+                return;
+            };
+            (&client)
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .unwrap();
+            let (mut up_from, mut up_to) = (reader, server.try_clone().unwrap());
+            std::thread::spawn(move || std::io::copy(&mut up_from, &mut up_to));
+            let (mut down_from, mut down_to) = (server, client);
+            std::thread::spawn(move || std::io::copy(&mut down_from, &mut down_to));
+        }
+    });
+    (port, tunnels)
 }
 
 /// TLS with ALPN `h2`, through `connect`.
@@ -563,8 +625,18 @@ async fn http1_echo_tls<E: Env>(
     listener: Box<dyn Listener>,
     config: Option<Arc<wsflow::tls::rustls::ServerConfig>>,
 ) {
+    http1_echo_counting::<E>(listener, config, Arc::default()).await;
+}
+
+/// [`http1_echo_tls`], counting the connections it accepted in `accepts`.
+async fn http1_echo_counting<E: Env>(
+    listener: Box<dyn Listener>,
+    config: Option<Arc<wsflow::tls::rustls::ServerConfig>>,
+    accepts: Arc<AtomicUsize>,
+) {
     loop {
         let io = listener.accept(config.clone()).await;
+        accepts.fetch_add(1, Ordering::SeqCst);
         let transport = wsflow::tokio::TokioIo(io);
         let accepted = wsflow::WebSocket::<_, E::R>::server(
             transport,
@@ -615,6 +687,11 @@ macro_rules! suite {
             #[test]
             fn tls_with_alpn_h2() {
                 super::tls_with_alpn_h2::<$env>();
+            }
+
+            #[test]
+            fn goes_through_the_proxy() {
+                super::goes_through_the_proxy::<$env>();
             }
         }
     };

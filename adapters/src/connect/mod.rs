@@ -55,6 +55,18 @@ pub(crate) trait Net {
         config: std::sync::Arc<rustls::ClientConfig>,
         name: rustls::pki_types::ServerName<'static>,
     ) -> impl Future<Output = io::Result<Self::Transport>> + Send;
+
+    /// The protocol ALPN agreed on `transport` (`h2`, `http/1.1`), if TLS ran and agreed one.
+    #[cfg(feature = "http2")]
+    fn alpn(transport: &Self::Transport) -> Option<&[u8]>;
+
+    /// `transport` through tokio's I/O traits, which `h2` speaks.
+    #[cfg(feature = "http2")]
+    fn h2_io(transport: Self::Transport) -> Self::H2Io;
+
+    /// What [`Net::h2_io`] gives.
+    #[cfg(feature = "http2")]
+    type H2Io: ::tokio::io::AsyncRead + ::tokio::io::AsyncWrite + Unpin + Send + 'static;
 }
 
 /// Runs `future` until `deadline` on `R`'s timer: `None` if the deadline passed first.
@@ -85,6 +97,12 @@ pub(crate) struct Deadline {
 }
 
 impl Deadline {
+    /// The deadline of a connect with `options` starting now on `R`'s clock.
+    pub(crate) fn of<R: Runtime>(options: &ConnectOptions) -> Deadline {
+        let timeout = options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        Deadline::new(timeout, R::now())
+    }
+
     /// `timeout` from `now`; a deadline past the clock's range is no deadline, and a year
     /// stands in for it.
     pub(crate) fn new(timeout: Duration, now: Instant) -> Deadline {
@@ -120,7 +138,7 @@ impl Deadline {
     }
 
     /// Runs an I/O step under the deadline, naming `step` and `addr` in its error.
-    async fn step<R: Runtime, T>(
+    pub(crate) async fn step<R: Runtime, T>(
         self,
         step: ConnectStep,
         addr: &str,
@@ -216,8 +234,16 @@ pub(crate) async fn connect<N: Net>(
     url: &str,
     options: &ConnectOptions,
 ) -> Result<WebSocket<N::Transport, N::Runtime>, Error> {
-    let timeout = options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-    let deadline = Deadline::new(timeout, N::Runtime::now());
+    connect_until::<N>(url, options, Deadline::of::<N::Runtime>(options)).await
+}
+
+/// [`connect`] under a `deadline` already running (HTTP/2's fallback to HTTP/1.1 spends what
+/// its attempt left).
+pub(crate) async fn connect_until<N: Net>(
+    url: &str,
+    options: &ConnectOptions,
+    deadline: Deadline,
+) -> Result<WebSocket<N::Transport, N::Runtime>, Error> {
     let mut options = options.clone();
     let mut url = url.to_owned();
     let mut redirects_left = options.max_redirects;
@@ -240,12 +266,24 @@ async fn attempt<N: Net>(
     options: &ConnectOptions,
     deadline: Deadline,
 ) -> Result<WebSocket<N::Transport, N::Runtime>, Error> {
+    let transport = Box::pin(open::<N>(request, options, deadline, &[])).await?;
+    Box::pin(handshake::<N>(transport, request, options, deadline)).await
+}
+
+/// The transport to `request`'s server under `deadline`: TCP, the proxy's tunnel if one
+/// applies, and TLS for `wss://` (offering `alpn` when it is not empty, else what the TLS
+/// config offers).
+pub(crate) async fn open<N: Net>(
+    request: &ClientRequest,
+    options: &ConnectOptions,
+    deadline: Deadline,
+    alpn: &[&[u8]],
+) -> Result<N::Transport, Error> {
     #[cfg(not(feature = "rustls"))]
     if request.is_secure() {
         let why = "wss (enable wsflow's `rustls` feature for TLS)".to_owned();
         return Err(HandshakeError::UnsupportedScheme(why).into());
     }
-    let target = authority(request.host(), request.port());
     let proxy = choose_proxy(options, request)?;
     let (host, port) = proxy
         .as_ref()
@@ -260,11 +298,21 @@ async fn attempt<N: Net>(
             .step::<N::Runtime, _>(ConnectStep::Proxy, &addr, exchange)
             .await?;
     }
-    let transport = if request.is_secure() {
-        Box::pin(secure::<N>(tcp, request, options, deadline, &target)).await?
+    if request.is_secure() {
+        Box::pin(secure::<N>(tcp, request, options, deadline, alpn)).await
     } else {
-        N::plain(tcp)
-    };
+        Ok(N::plain(tcp))
+    }
+}
+
+/// The opening handshake of `request` on `transport`, under `deadline`.
+pub(crate) async fn handshake<N: Net>(
+    transport: N::Transport,
+    request: &ClientRequest,
+    options: &ConnectOptions,
+    deadline: Deadline,
+) -> Result<WebSocket<N::Transport, N::Runtime>, Error> {
+    let target = authority(request.host(), request.port());
     let handshake = Box::pin(WebSocket::client(
         transport,
         request.clone(),
@@ -308,22 +356,29 @@ async fn dial<N: Net>(host: &str, port: u16, deadline: Deadline) -> Result<N::Tc
     Err(last.into())
 }
 
-/// The TLS step of a `wss://` URL: the caller's config or the default one, SNI from the host.
+/// The TLS step of a `wss://` URL: the caller's config or the default one (offering `alpn`
+/// instead of its own ALPN list when `alpn` is not empty), SNI from the host.
 #[cfg(feature = "rustls")]
 async fn secure<N: Net>(
     tcp: N::Tcp,
     request: &ClientRequest,
     options: &ConnectOptions,
     deadline: Deadline,
-    target: &str,
+    alpn: &[&[u8]],
 ) -> Result<N::Transport, Error> {
-    let (config, name) = tls_setup(options, request, target)?;
+    let target = authority(request.host(), request.port());
+    let (mut config, name) = tls_setup(options, request, &target)?;
+    if !alpn.is_empty() {
+        let mut with_alpn = (*config).clone();
+        with_alpn.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
+        config = std::sync::Arc::new(with_alpn);
+    }
     deadline
-        .step::<N::Runtime, _>(ConnectStep::Tls, target, N::tls(tcp, config, name))
+        .step::<N::Runtime, _>(ConnectStep::Tls, &target, N::tls(tcp, config, name))
         .await
 }
 
-/// Without the `rustls` feature a `wss://` URL is refused before dialing (see [`attempt`]).
+/// Without the `rustls` feature a `wss://` URL is refused before dialing (see [`open`]).
 #[cfg(not(feature = "rustls"))]
 #[allow(clippy::unused_async)] // the same shape as the TLS version, which awaits
 async fn secure<N: Net>(
@@ -331,7 +386,7 @@ async fn secure<N: Net>(
     _request: &ClientRequest,
     _options: &ConnectOptions,
     _deadline: Deadline,
-    _target: &str,
+    _alpn: &[&[u8]],
 ) -> Result<N::Transport, Error> {
     Ok(N::plain(tcp))
 }

@@ -2,11 +2,15 @@
 //! HTTP/1.1 upgrade when the server does not take WebSockets over HTTP/2.
 
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::Pin;
-use std::time::Duration;
+use std::task::Poll;
+
+use wsflow_core::handshake::{ClientRequest, HandshakeError};
 
 use super::H2WebSocket;
 use super::client::{Client, handshake};
+use crate::connect::{self as generic, ConnectError, ConnectStep, Deadline, Net, authority};
 use crate::{ConnectOptions, Error, Runtime, WebSocket};
 
 /// The driver of a client's HTTP/2 connection, boxed: poll it (spawn it, or `join`/`select`
@@ -39,34 +43,41 @@ impl<H1, R: Runtime> std::fmt::Debug for Connected<H1, R> {
     }
 }
 
-/// The deadline of an HTTP/2 attempt: the connect timeout of `options`.
-fn attempt_timeout(options: &ConnectOptions) -> Duration {
-    options
-        .connect_timeout
-        .unwrap_or(crate::DEFAULT_CONNECT_TIMEOUT)
+/// What `connect` offers in TLS's ALPN: HTTP/2 first.
+const ALPN: [&[u8]; 2] = [b"h2", b"http/1.1"];
+
+/// Where the HTTP/2 attempt of a connect ended.
+enum Attempt<N: Net> {
+    /// The server takes WebSockets over HTTP/2 on this connection.
+    Http2(Client, ClientDriver),
+    /// TLS agreed on HTTP/1.1 (or on nothing): the upgrade runs on this same connection.
+    Http1(N::Transport),
+    /// HTTP/2 was agreed (or tried with prior knowledge) but the server does not take
+    /// WebSockets over it: HTTP/1.1 needs a new connection.
+    Refused,
 }
 
-/// Runs `attempt` under `timeout` with `R`'s timer; a late attempt is a timed-out I/O error.
-async fn within<R: Runtime, T>(
-    timeout: Duration,
-    attempt: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    let now = R::now();
-    let deadline = now.checked_add(timeout).unwrap_or(now);
-    let mut timer = std::pin::pin!(R::sleep_until(deadline));
-    let mut attempt = std::pin::pin!(attempt);
-    std::future::poll_fn(|cx| {
-        if let std::task::Poll::Ready(result) = attempt.as_mut().poll(cx) {
-            return std::task::Poll::Ready(result);
+/// Opens the connection to `request`'s server (TCP, the proxy's tunnel if one applies, TLS
+/// offering `h2` and `http/1.1` for `wss://`: the same steps as every connect) and, unless
+/// TLS agreed on HTTP/1.1, runs the HTTP/2 handshake on it, all under `deadline`.
+async fn dial<N: Net>(
+    request: &ClientRequest,
+    options: &ConnectOptions,
+    deadline: Deadline,
+) -> Result<Attempt<N>, Error> {
+    let transport = Box::pin(generic::open::<N>(request, options, deadline, &ALPN)).await?;
+    if request.is_secure() && N::alpn(&transport) != Some(&b"h2"[..]) {
+        return Ok(Attempt::Http1(transport));
+    }
+    let target = authority(request.host(), request.port());
+    match generic::within::<N::Runtime, _>(deadline.at, h2_client(N::h2_io(transport))).await {
+        Some(Ok(Some((client, driver)))) => Ok(Attempt::Http2(client, driver)),
+        Some(Ok(None)) => Ok(Attempt::Refused),
+        Some(Err(error)) => Err(error),
+        None => {
+            Err(ConnectError::timed_out(ConnectStep::Handshake, target, deadline.timeout).into())
         }
-        timer.as_mut().poll(cx).map(|_| {
-            Err(Error::Io(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "HTTP/2 connect timed out",
-            )))
-        })
-    })
-    .await
+    }
 }
 
 /// The HTTP/2 handshake on an open stream, or `Ok(None)` when the server cannot take
@@ -86,48 +97,94 @@ where
 }
 
 /// Opens the first WebSocket on a new connection, driving the connection meanwhile (the
-/// caller drives it afterwards).
+/// caller drives it afterwards), under `deadline`.
 async fn first_websocket<R: Runtime>(
     client: &Client,
     driver: &mut ClientDriver,
-    url: &str,
+    request: &ClientRequest,
     options: &ConnectOptions,
+    deadline: Deadline,
 ) -> Result<H2WebSocket<R>, Error> {
-    let request = options.request(url)?;
-    let open = client.websocket::<R>(request, options.config.clone());
+    let open = client.websocket::<R>(request.clone(), options.config.clone());
     let mut open = std::pin::pin!(open);
-    std::future::poll_fn(|cx| {
-        if let std::task::Poll::Ready(result) = open.as_mut().poll(cx) {
-            return std::task::Poll::Ready(result);
+    let opened = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = open.as_mut().poll(cx) {
+            return Poll::Ready(result);
         }
         match driver.as_mut().poll(cx) {
-            std::task::Poll::Ready(Err(error)) => std::task::Poll::Ready(Err(error)),
-            std::task::Poll::Ready(Ok(())) => {
-                std::task::Poll::Ready(Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into())))
+            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+            Poll::Ready(Ok(())) => {
+                Poll::Ready(Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into())))
             }
-            std::task::Poll::Pending => std::task::Poll::Pending,
+            Poll::Pending => Poll::Pending,
         }
-    })
-    .await
+    });
+    generic::within::<R, _>(deadline.at, opened)
+        .await
+        .unwrap_or_else(|| {
+            let target = authority(request.host(), request.port());
+            Err(ConnectError::timed_out(ConnectStep::Handshake, target, deadline.timeout).into())
+        })
 }
 
-/// The ALPN list `connect` offers: `h2` first, then `http/1.1`.
-#[cfg(feature = "rustls")]
-fn alpn_config(options: &ConnectOptions) -> Result<std::sync::Arc<rustls::ClientConfig>, Error> {
-    let base = match &options.tls {
-        Some(config) => config.clone(),
-        None => crate::tls::default_client_config().map_err(Error::Io)?,
-    };
-    let mut config = (*base).clone();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(std::sync::Arc::new(config))
+/// The runtime modules' `connect`: see [`tokio::connect`](self::tokio::connect).
+async fn connect<N: Net>(
+    url: &str,
+    options: &ConnectOptions,
+) -> Result<Connected<N::Transport, N::Runtime>, Error> {
+    let request = options.request(url)?;
+    let deadline = Deadline::of::<N::Runtime>(options);
+    match dial::<N>(&request, options, deadline).await? {
+        Attempt::Http2(client, mut driver) => {
+            let websocket =
+                first_websocket::<N::Runtime>(&client, &mut driver, &request, options, deadline)
+                    .await?;
+            Ok(Connected::Http2 {
+                websocket,
+                client,
+                driver,
+            })
+        }
+        Attempt::Http1(transport) => {
+            let result = generic::handshake::<N>(transport, &request, options, deadline).await;
+            let mut options = options.clone();
+            let mut redirects_left = options.max_redirects;
+            match generic::follow_redirect(result, &request, &mut options, &mut redirects_left) {
+                ControlFlow::Break(result) => result.map(Connected::Http1),
+                ControlFlow::Continue(next) => {
+                    options.max_redirects = redirects_left;
+                    generic::connect_until::<N>(&next, &options, deadline)
+                        .await
+                        .map(Connected::Http1)
+                }
+            }
+        }
+        // A new connection with the whole timeout: the server has answered, so the time
+        // the HTTP/2 attempt took is not the server's silence.
+        Attempt::Refused => generic::connect::<N>(url, options)
+            .await
+            .map(Connected::Http1),
+    }
 }
 
-/// `connect` for one runtime: `$rt` is the runtime module, `$tcp` its TCP stream,
-/// `$tls` the TLS crate (`tokio_rustls` or `futures_rustls`), `$io` wraps the stream in
-/// tokio's I/O traits, `$runtime` the timer.
+/// The runtime modules' `client`: see [`tokio::client`](self::tokio::client).
+async fn client<N: Net>(
+    url: &str,
+    options: &ConnectOptions,
+) -> Result<(Client, ClientDriver), Error> {
+    let request = options.request(url)?;
+    match dial::<N>(&request, options, Deadline::of::<N::Runtime>(options)).await? {
+        Attempt::Http2(client, driver) => Ok((client, driver)),
+        Attempt::Http1(_) | Attempt::Refused => {
+            Err(Error::Handshake(HandshakeError::ExtendedConnectDisabled))
+        }
+    }
+}
+
+/// `connect` and `client` for one runtime: `$net` its primitives for the generic connect,
+/// `$runtime` its timers, `$h1` the transport of its HTTP/1.1 WebSockets.
 macro_rules! h2_connect {
-    ($module:ident, $rt:ident, $tcp:ty, $tls:ident, $io:path, $runtime:ty, $h1:ty) => {
+    ($module:ident, $net:ty, $runtime:ty, $h1:ty) => {
         /// WebSockets over HTTP/2 with this runtime's `connect`.
         pub mod $module {
             use super::*;
@@ -135,42 +192,29 @@ macro_rules! h2_connect {
             /// What [`connect`] opens: a WebSocket over HTTP/2, or this runtime's usual one.
             pub type Connected = super::Connected<$h1, $runtime>;
 
-            /// Connects to a `ws://` or `wss://` URL preferring HTTP/2: for `wss://`, TLS
-            /// offers ALPN `h2` and `http/1.1`; for `ws://`, HTTP/2 with prior knowledge is
-            /// tried. When the server negotiates `h2` and advertises extended CONNECT, the
-            /// WebSocket is an HTTP/2 stream ([`Connected::Http2`](super::Connected::Http2):
-            /// poll its driver). Otherwise this falls back to the HTTP/1.1 upgrade on a new
-            /// connection, through the runtime's `connect_with` (which honours every
-            /// option). The HTTP/2 attempt goes directly (no proxy) and runs under
-            /// `options.connect_timeout`; a refusal of the WebSocket over HTTP/2 is an
-            /// answer, returned as the error, not retried.
+            /// Connects to a `ws://` or `wss://` URL preferring HTTP/2, through the same
+            /// steps as the runtime's `connect_with` (DNS, TCP, the proxy of `options`, TLS)
+            /// under `options.connect_timeout`: for `wss://`, TLS offers ALPN `h2` and
+            /// `http/1.1`; for `ws://`, HTTP/2 is tried with prior knowledge. When the
+            /// server agrees on `h2` and advertises extended CONNECT, the WebSocket is an
+            /// HTTP/2 stream ([`Connected::Http2`](super::Connected::Http2): poll its
+            /// driver). When TLS agrees on `http/1.1`, the HTTP/1.1 upgrade runs on the same
+            /// connection (following redirects as `options` allows). When the server speaks
+            /// HTTP/2 without extended CONNECT, or refuses the prior-knowledge preface, the
+            /// HTTP/1.1 upgrade runs on a new connection through the runtime's
+            /// `connect_with`, with a new timeout. A refusal of the WebSocket over HTTP/2 is
+            /// an answer, returned as the error, not retried.
             ///
             /// # Cancel safety
             /// Not resumable: dropping the future drops the connection being opened.
             pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Connected, Error> {
-                let attempt = async {
-                    let Some((client, mut driver)) = dial(url, options).await? else {
-                        return Ok(None);
-                    };
-                    let websocket =
-                        first_websocket::<$runtime>(&client, &mut driver, url, options).await?;
-                    Ok(Some((websocket, client, driver)))
-                };
-                match within::<$runtime, _>(attempt_timeout(options), attempt).await? {
-                    Some((websocket, client, driver)) => Ok(super::Connected::Http2 {
-                        websocket,
-                        client,
-                        driver,
-                    }),
-                    None => Ok(super::Connected::Http1(
-                        crate::$rt::connect_with(url, options).await?,
-                    )),
-                }
+                super::connect::<$net>(url, options).await
             }
 
-            /// Opens an HTTP/2 connection to the server of `url` (TLS with ALPN `h2` for
-            /// `wss://`, prior knowledge for `ws://`) for [`Client::websocket`], without
-            /// opening a WebSocket yet, under `options.connect_timeout`. Fails with
+            /// Opens an HTTP/2 connection to the server of `url` (through the proxy of
+            /// `options`, if any; TLS with ALPN `h2` for `wss://`, prior knowledge for
+            /// `ws://`) for [`Client::websocket`], without opening a WebSocket yet, under
+            /// `options.connect_timeout`. Fails with
             /// [`HandshakeError::ExtendedConnectDisabled`](crate::HandshakeError::ExtendedConnectDisabled)
             /// when the server does not take WebSockets over HTTP/2; there is no fallback.
             ///
@@ -180,61 +224,16 @@ macro_rules! h2_connect {
                 url: &str,
                 options: &ConnectOptions,
             ) -> Result<(Client, ClientDriver), Error> {
-                within::<$runtime, _>(attempt_timeout(options), dial(url, options))
-                    .await?
-                    .ok_or(Error::Handshake(
-                        crate::HandshakeError::ExtendedConnectDisabled,
-                    ))
-            }
-
-            /// TCP, TLS with ALPN for `wss://`, and the HTTP/2 handshake; `None` when the
-            /// server will not take WebSockets over HTTP/2.
-            async fn dial(
-                url: &str,
-                options: &ConnectOptions,
-            ) -> Result<Option<(Client, ClientDriver)>, Error> {
-                let request = options.request(url)?;
-                let tcp = <$tcp>::connect((request.host(), request.port()))
-                    .await
-                    .map_err(Error::Io)?;
-                tcp.set_nodelay(true).map_err(Error::Io)?;
-                if !request.is_secure() {
-                    return h2_client($io(tcp)).await;
-                }
-                #[cfg(feature = "rustls")]
-                {
-                    let name = rustls::pki_types::ServerName::try_from(request.host().to_owned())
-                        .map_err(|error| {
-                        Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, error))
-                    })?;
-                    let tls = $tls::TlsConnector::from(alpn_config(options)?)
-                        .connect(name, tcp)
-                        .await
-                        .map_err(Error::Io)?;
-                    if tls.get_ref().1.alpn_protocol() != Some(&b"h2"[..]) {
-                        return Ok(None);
-                    }
-                    h2_client($io(tls)).await
-                }
-                #[cfg(not(feature = "rustls"))]
-                Ok(None)
+                super::client::<$net>(url, options).await
             }
         }
     };
 }
 
 #[cfg(feature = "tokio")]
-fn tokio_io<S>(io: S) -> S {
-    io
-}
-
-#[cfg(feature = "tokio")]
 h2_connect!(
     tokio,
-    tokio,
-    ::tokio::net::TcpStream,
-    tokio_rustls,
-    tokio_io,
+    crate::tokio_stream::TokioNet,
     crate::tokio::TokioRuntime,
     crate::tokio::TokioIo<crate::tokio::MaybeTlsStream>
 );
@@ -242,10 +241,7 @@ h2_connect!(
 #[cfg(feature = "smol")]
 h2_connect!(
     smol,
-    smol,
-    ::smol::net::TcpStream,
-    futures_rustls,
-    crate::h2::compat,
+    crate::smol::SmolNet,
     crate::futures_io::AsyncIoRuntime,
     crate::futures_io::FuturesIo<crate::smol::MaybeTlsStream>
 );
@@ -253,10 +249,7 @@ h2_connect!(
 #[cfg(feature = "async-std")]
 h2_connect!(
     async_std,
-    async_std,
-    ::async_std::net::TcpStream,
-    futures_rustls,
-    crate::h2::compat,
+    crate::async_std::AsyncStdNet,
     crate::futures_io::AsyncIoRuntime,
     crate::async_std::AsyncStdIo<crate::async_std::MaybeTlsStream>
 );

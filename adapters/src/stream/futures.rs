@@ -185,6 +185,19 @@ macro_rules! futures_net {
                     .await?;
                 Ok($wrap(stream.into()))
             }
+
+            #[cfg(feature = "http2")]
+            type H2Io = tokio_util::compat::Compat<MaybeTlsStream>;
+
+            #[cfg(feature = "http2")]
+            fn alpn(transport: &Self::Transport) -> Option<&[u8]> {
+                transport.0.alpn_protocol()
+            }
+
+            #[cfg(feature = "http2")]
+            fn h2_io(transport: Self::Transport) -> Self::H2Io {
+                $crate::h2::compat(transport.0)
+            }
         }
     };
 }

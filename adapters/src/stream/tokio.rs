@@ -192,4 +192,17 @@ impl Net for TokioNet {
             .await?;
         Ok(TokioIo(stream.into()))
     }
+
+    #[cfg(feature = "http2")]
+    type H2Io = MaybeTlsStream;
+
+    #[cfg(feature = "http2")]
+    fn alpn(transport: &Self::Transport) -> Option<&[u8]> {
+        transport.0.alpn_protocol()
+    }
+
+    #[cfg(feature = "http2")]
+    fn h2_io(transport: Self::Transport) -> MaybeTlsStream {
+        transport.0
+    }
 }
