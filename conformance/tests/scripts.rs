@@ -10,6 +10,7 @@ use wsflow_conformance::runner::Runner;
 use wsflow_conformance::runner::adapter_runner::{AsyncStdRunner, SmolRunner, TokioRunner};
 use wsflow_conformance::runner::blocking_runner::BlockingRunner;
 use wsflow_conformance::runner::core_runner::CoreRunner;
+use wsflow_conformance::runner::h2_runner::H2TokioRunner;
 
 /// The implementations under test.
 fn runners() -> Vec<Box<dyn Runner>> {
@@ -19,6 +20,7 @@ fn runners() -> Vec<Box<dyn Runner>> {
         Box::new(SmolRunner),
         Box::new(AsyncStdRunner),
         Box::new(BlockingRunner),
+        Box::new(H2TokioRunner),
     ]
 }
 
@@ -41,7 +43,16 @@ fn every_script_passes_on_every_runner_under_every_chunking() {
                 .is_none_or(|part| script.path.to_string_lossy().contains(part))
         })
         .collect();
-    let runners = runners();
+    // `WSFLOW_RUNNER=name` runs only that runner (e.g. `h2-tokio`).
+    let only_runner = std::env::var("WSFLOW_RUNNER").ok();
+    let runners: Vec<_> = runners()
+        .into_iter()
+        .filter(|runner| {
+            only_runner
+                .as_deref()
+                .is_none_or(|name| runner.name() == name)
+        })
+        .collect();
     let mut runs = 0;
     let mut failures = Vec::new();
     let mut cases = 0;

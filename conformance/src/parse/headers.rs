@@ -142,7 +142,15 @@ pub(super) fn parse_handshake(
 ) -> Result<(), String> {
     match key {
         "handshake" if value == "on" => {}
-        "handshake" => return Err(format!("`handshake:` takes `on`, not `{value}`")),
+        "handshake" if value == "h2" => setup.http2 = true,
+        "handshake" => return Err(format!("`handshake:` takes `on` or `h2`, not `{value}`")),
+        "connect-protocol" if value == "advertised" => setup.connect_protocol_withheld = false,
+        "connect-protocol" if value == "withheld" => setup.connect_protocol_withheld = true,
+        "connect-protocol" => {
+            return Err(format!(
+                "`connect-protocol:` takes `advertised` or `withheld`, not `{value}`"
+            ));
+        }
         "url" => value.clone_into(&mut setup.url),
         "subprotocols" => {
             setup.subprotocols = value.split_whitespace().map(str::to_owned).collect();

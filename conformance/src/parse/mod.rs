@@ -135,14 +135,16 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
                 "chunkings" => parse_chunkings(value).map(|c| chunkings = Some(c)),
                 "our-mask" => parse_key(value).map(|k| our_mask = k),
                 "peer-mask" => parse_key(value).map(|k| peer_mask = k),
-                "handshake" | "url" | "subprotocols" | "deflate" => parse_handshake(
-                    key,
-                    value,
-                    handshake.get_or_insert_with(|| HandshakeSetup {
-                        url: crate::script::DEFAULT_URL.into(),
-                        ..HandshakeSetup::default()
-                    }),
-                ),
+                "handshake" | "url" | "subprotocols" | "deflate" | "connect-protocol" => {
+                    parse_handshake(
+                        key,
+                        value,
+                        handshake.get_or_insert_with(|| HandshakeSetup {
+                            url: crate::script::DEFAULT_URL.into(),
+                            ..HandshakeSetup::default()
+                        }),
+                    )
+                }
                 other => Err(format!("unknown header `{other}:`")),
             };
             result.map_err(|message| error(line, message))?;
