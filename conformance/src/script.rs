@@ -319,6 +319,9 @@ pub struct HandshakeSetup {
     /// Client over HTTP/2: the peer's server does not send `SETTINGS_ENABLE_CONNECT_PROTOCOL`
     /// (`connect-protocol: withheld`; default `advertised`).
     pub connect_protocol_withheld: bool,
+    /// Server over HTTP/2: the application refuses the request with this status (`reject:`)
+    /// instead of accepting it.
+    pub reject: Option<u16>,
 }
 
 /// The URL a handshake script's client connects to unless `url:` says otherwise.

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use wsflow_conformance::chunking::Chunking;
-use wsflow_conformance::exec::{applies, role_name, run, runnable};
+use wsflow_conformance::exec::{applies, requirements, role_name, run};
 use wsflow_conformance::parse::load_dir;
 use wsflow_conformance::runner::Runner;
 use wsflow_conformance::runner::adapter_runner::{AsyncStdRunner, SmolRunner, TokioRunner};
@@ -20,7 +20,7 @@ fn runners() -> Vec<Box<dyn Runner>> {
         Box::new(SmolRunner),
         Box::new(AsyncStdRunner),
         Box::new(BlockingRunner),
-        Box::new(H2TokioRunner),
+        Box::new(H2TokioRunner::new()),
     ]
 }
 
@@ -57,11 +57,21 @@ fn every_script_passes_on_every_runner_under_every_chunking() {
     let mut failures = Vec::new();
     let mut cases = 0;
     let mut skipped = 0;
+    // Skipped cases by the first capability the runner lacks, in order of first appearance.
+    let mut skipped_by: Vec<(String, usize)> = Vec::new();
     for script in &scripts {
         cases += script.roles.len();
         for runner in &runners {
-            if !runnable(script, runner.as_ref()) {
+            let missing = requirements(script)
+                .into_iter()
+                .find(|&capability| !runner.supports(capability));
+            if let Some(capability) = missing {
                 skipped += script.roles.len();
+                let name = capability.to_string();
+                match skipped_by.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, count)) => *count += script.roles.len(),
+                    None => skipped_by.push((name, script.roles.len())),
+                }
                 continue;
             }
             for &role in &script.roles {
@@ -87,8 +97,13 @@ fn every_script_passes_on_every_runner_under_every_chunking() {
     for failure in &failures {
         report(failure);
     }
+    skipped_by.sort();
+    let skipped_by: Vec<String> = skipped_by
+        .iter()
+        .map(|(name, count)| format!("{count} {name}"))
+        .collect();
     report(&format!(
-        "conformance: {} scripts ({} script-role cases) x {} runners x up to {} chunkings = {} runs, {} passed, {} failed ({} script-role cases skipped: API differences)",
+        "conformance: {} scripts ({} script-role cases) x {} runners x up to {} chunkings = {} runs, {} passed, {} failed ({} script-role cases skipped: {})",
         scripts.len(),
         cases,
         runners.len(),
@@ -96,7 +111,8 @@ fn every_script_passes_on_every_runner_under_every_chunking() {
         runs,
         runs - failures.len(),
         failures.len(),
-        skipped
+        skipped,
+        skipped_by.join(", ")
     ));
     assert!(
         failures.is_empty(),

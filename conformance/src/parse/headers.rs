@@ -152,6 +152,14 @@ pub(super) fn parse_handshake(
             ));
         }
         "url" => value.clone_into(&mut setup.url),
+        "reject" => {
+            let status = value
+                .parse::<u16>()
+                .ok()
+                .filter(|status| (400..600).contains(status))
+                .ok_or_else(|| format!("`reject:` takes a 4xx or 5xx status, not `{value}`"))?;
+            setup.reject = Some(status);
+        }
         "subprotocols" => {
             setup.subprotocols = value.split_whitespace().map(str::to_owned).collect();
         }

@@ -135,16 +135,15 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
                 "chunkings" => parse_chunkings(value).map(|c| chunkings = Some(c)),
                 "our-mask" => parse_key(value).map(|k| our_mask = k),
                 "peer-mask" => parse_key(value).map(|k| peer_mask = k),
-                "handshake" | "url" | "subprotocols" | "deflate" | "connect-protocol" => {
-                    parse_handshake(
-                        key,
-                        value,
-                        handshake.get_or_insert_with(|| HandshakeSetup {
-                            url: crate::script::DEFAULT_URL.into(),
-                            ..HandshakeSetup::default()
-                        }),
-                    )
-                }
+                "handshake" | "url" | "subprotocols" | "deflate" | "connect-protocol"
+                | "reject" => parse_handshake(
+                    key,
+                    value,
+                    handshake.get_or_insert_with(|| HandshakeSetup {
+                        url: crate::script::DEFAULT_URL.into(),
+                        ..HandshakeSetup::default()
+                    }),
+                ),
                 other => Err(format!("unknown header `{other}:`")),
             };
             result.map_err(|message| error(line, message))?;
@@ -179,6 +178,15 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
     let roles = roles.ok_or_else(|| error(0, "missing `role:` header".into()))?;
     if steps.is_empty() {
         return Err(error(0, "no steps".into()));
+    }
+    if let Some(hs) = &handshake {
+        // Only the HTTP/2 runner's server has an application that refuses.
+        if !hs.http2 && (hs.reject.is_some() || hs.connect_protocol_withheld) {
+            return Err(error(
+                0,
+                "`reject:` and `connect-protocol:` need `handshake: h2`".into(),
+            ));
+        }
     }
     for step in &steps {
         if step.only.is_some_and(|role| !roles.contains(&role)) {

@@ -70,6 +70,8 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
                 Err(Error::Handshake(error)) => {
                     HandshakeOutcome::Failed(handshake_error_name(&error).into())
                 }
+                // The application's `decide` refused (`reject:` scripts).
+                Err(Error::Rejected(_)) => HandshakeOutcome::Failed("rejected".into()),
                 Err(_) => HandshakeOutcome::Failed("other".into()),
             });
         }

@@ -29,17 +29,38 @@
 //! scripts (`handshake: on`) do not apply ([`Capability::Http1Handshake`]).
 //!
 //! - `peer`: the scripted `h2` peer and the text form of its heads;
-//! - `session`: the [`Session`](super::Session), the endpoint's side and the settling loop.
+//! - `session`: the [`Session`](super::Session), the endpoint's side and the settling loop;
+//! - `tap`: the endpoint's end of the pipe, which can break its HTTP/2 on purpose.
 
 mod peer;
 mod session;
+mod tap;
 
 use super::{Capability, Runner, Session, Setup};
+
+pub use tap::H2Defect;
 
 /// `wsflow::h2` on tokio: a WebSocket on one stream of an HTTP/2 connection, on a
 /// current-thread runtime with a paused clock.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct H2TokioRunner;
+pub struct H2TokioRunner {
+    defect: Option<H2Defect>,
+}
+
+impl H2TokioRunner {
+    /// The runner as the suite runs it.
+    pub const fn new() -> Self {
+        H2TokioRunner { defect: None }
+    }
+
+    /// The runner with a broken transport under the endpoint, which the scripts must catch
+    /// (`tests/mutants.rs`).
+    pub const fn with_defect(defect: H2Defect) -> Self {
+        H2TokioRunner {
+            defect: Some(defect),
+        }
+    }
+}
 
 impl Runner for H2TokioRunner {
     fn name(&self) -> &'static str {
@@ -47,7 +68,7 @@ impl Runner for H2TokioRunner {
     }
 
     fn open(&self, setup: &Setup) -> Box<dyn Session> {
-        Box::new(session::H2Session::open(setup))
+        Box::new(session::H2Session::open(setup, self.defect))
     }
 
     fn supports(&self, capability: Capability) -> bool {

@@ -54,6 +54,11 @@ pub(super) struct Peer {
     pub(super) reset: bool,
     /// The peer takes DATA and gives window back.
     reading: bool,
+    /// The stream's DATA is the body of a refusal (a non-2xx answer), not WebSocket frames:
+    /// taken but not recorded. HTTP/2 frames a body by `END_STREAM`, not `Content-Length`,
+    /// so the text form of the head could not tell the executor where the body ends; an
+    /// HTTP/1.1 refusal's body is not judged either (`expect http status` skips it).
+    refusal_body: bool,
 }
 
 impl Peer {
@@ -70,6 +75,7 @@ impl Peer {
             end_stream: false,
             reset: false,
             reading: true,
+            refusal_body: false,
         }
     }
 
@@ -179,6 +185,7 @@ impl Peer {
                 match result {
                     Ok(response) => {
                         let (parts, body) = response.into_parts();
+                        self.refusal_body = !parts.status.is_success();
                         self.received.extend_from_slice(
                             response_text(parts.status, &parts.headers).as_bytes(),
                         );
@@ -234,7 +241,9 @@ impl Peer {
         loop {
             match recv.poll_data(cx) {
                 Poll::Ready(Some(Ok(data))) => {
-                    self.received.extend_from_slice(&data);
+                    if !self.refusal_body {
+                        self.received.extend_from_slice(&data);
+                    }
                     let _ = recv.flow_control().release_capacity(data.len());
                 }
                 Poll::Ready(Some(Err(_))) => {

@@ -13,11 +13,13 @@ use http::{Method, Request, Version};
 use tokio::io::DuplexStream;
 use wsflow::h2::{Client, ClientConnection, H2Stream, ServerConnection, h2_crate as h2};
 use wsflow::tokio::TokioRuntime;
-use wsflow::{AcceptOptions, ClientRequest};
-use wsflow_core::Role;
+use wsflow::{AcceptOptions, ClientRequest, Reject};
 use wsflow_core::mask::FixedMask;
+use wsflow_core::{Event, Role};
 
+use super::H2Defect;
 use super::peer::{Peer, PeerConnection, READING_WINDOW};
+use super::tap::EndpointIo;
 use crate::runner::adapter_runner::endpoint::{Endpoint, Opening};
 use crate::runner::lifecycle::{client_request, decide};
 use crate::runner::{ActionError, Observation, Session, Setup};
@@ -30,13 +32,13 @@ const PIPE: usize = 1 << 20;
 enum EndpointSide {
     /// A server: the accept loop, which opens the WebSocket on the first request.
     Server {
-        conn: ServerConnection<DuplexStream>,
+        conn: ServerConnection<EndpointIo>,
         options: AcceptOptions,
         done: bool,
     },
     /// A client: the connection's future, and the handle that opens the WebSocket.
     Client {
-        conn: Option<ClientConnection<DuplexStream>>,
+        conn: Option<ClientConnection<EndpointIo>>,
         client: Option<Client>,
     },
 }
@@ -58,13 +60,14 @@ pub(super) struct H2Session {
 impl H2Session {
     /// Both HTTP/2 connections up; the WebSocket's stream open already unless the script
     /// plays the extended CONNECT itself.
-    pub(super) fn open(setup: &Setup) -> Self {
+    pub(super) fn open(setup: &Setup, defect: Option<H2Defect>) -> Self {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
             .build()
             .expect("a current-thread tokio runtime");
         let (ours, theirs) = tokio::io::duplex(PIPE);
+        let ours = EndpointIo::new(ours, defect, setup.role == Role::Client);
         let (side, peer) = rt.block_on(tokio::task::unconstrained(connect(setup, ours, theirs)));
         let mut session = H2Session {
             rt,
@@ -145,7 +148,7 @@ impl H2Session {
 /// The endpoint's and the peer's HTTP/2 connections over the pipe, both past their
 /// handshakes: the endpoint's server advertises extended CONNECT; the peer's server does
 /// unless the script withholds it.
-async fn connect(setup: &Setup, ours: DuplexStream, theirs: DuplexStream) -> (EndpointSide, Peer) {
+async fn connect(setup: &Setup, ours: EndpointIo, theirs: DuplexStream) -> (EndpointSide, Peer) {
     match setup.role {
         Role::Server => {
             let mut builder = h2::client::Builder::new();
@@ -310,9 +313,19 @@ impl Parts {
                                 continue;
                             }
                             let setup = &self.setup;
-                            let result = request.accept::<TokioRuntime, _>(options, |upgrade| {
-                                Ok(decide(setup, upgrade))
-                            });
+                            let reject = setup
+                                .handshake
+                                .as_ref()
+                                .and_then(|hs| hs.reject)
+                                .and_then(|status| http::StatusCode::from_u16(status).ok());
+                            let result =
+                                request.accept::<TokioRuntime, _>(
+                                    options,
+                                    |upgrade| match reject {
+                                        Some(status) => Err(Reject::new(status)),
+                                        None => Ok(decide(setup, upgrade)),
+                                    },
+                                );
                             let opening: Opening<H2Stream, TokioRuntime> = Box::pin(ready(result));
                             self.endpoint = Some(Endpoint::new(None, Some(opening)));
                         }
@@ -393,6 +406,13 @@ impl Session for H2Session {
             Some(endpoint) => endpoint.observe(),
             None => Observation::default(),
         };
+        // A WebSocket made with `from_connection` over a connection that ran its own
+        // opening (`accept_request`, `client_h2`) reports `Opened` as its first event; the
+        // HTTP/1.1 `WebSocket::handshake` consumes it. Its content is the handshake's
+        // outcome, which the runner reports from `accept` / `websocket` already.
+        observation
+            .events
+            .retain(|event| !matches!(event, Event::Opened(_)));
         observation.sent = std::mem::take(&mut self.parts.peer.received);
         observation.shutdown = self.parts.peer.end_stream;
         observation
