@@ -73,12 +73,13 @@ impl Runner for H2TokioRunner {
 
     fn supports(&self, capability: Capability) -> bool {
         match capability {
-            // The driver's API, as on the other async runners.
-            Capability::CloseRefusedWhenClosing => false,
-            Capability::NonBlockingWrites | Capability::CloseKeepsReading => true,
-            // The stream is opened by extended CONNECT, never by an HTTP/1.1 upgrade.
-            Capability::Http1Handshake => false,
-            Capability::ExtendedConnect => true,
+            // The driver's API, as on the other async runners (a second `close` completes
+            // instead of being refused), and a stream opened by extended CONNECT, never by
+            // an HTTP/1.1 upgrade.
+            Capability::CloseRefusedWhenClosing | Capability::Http1Handshake => false,
+            Capability::NonBlockingWrites
+            | Capability::CloseKeepsReading
+            | Capability::ExtendedConnect => true,
         }
     }
 }

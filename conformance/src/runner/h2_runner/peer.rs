@@ -2,6 +2,7 @@
 //! server) or server (when it is a client), with the one stream the WebSocket runs on, and
 //! the text form of HTTP/2 heads that handshake scripts read and write.
 
+use std::fmt::Write as _;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -276,13 +277,13 @@ fn request_text(parts: &http::request::Parts, protocol: Option<&h2::ext::Protoco
     let path = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let mut text = format!("{} {path} HTTP/2\r\n", parts.method);
     if let Some(authority) = parts.uri.authority() {
-        text.push_str(&format!(":authority: {authority}\r\n"));
+        let _ = write!(text, ":authority: {authority}\r\n");
     }
     if let Some(scheme) = parts.uri.scheme_str() {
-        text.push_str(&format!(":scheme: {scheme}\r\n"));
+        let _ = write!(text, ":scheme: {scheme}\r\n");
     }
     if let Some(protocol) = protocol {
-        text.push_str(&format!(":protocol: {}\r\n", protocol.as_str()));
+        let _ = write!(text, ":protocol: {}\r\n", protocol.as_str());
     }
     push_fields(&mut text, &parts.headers);
     text.push_str("\r\n");
@@ -291,10 +292,11 @@ fn request_text(parts: &http::request::Parts, protocol: Option<&h2::ext::Protoco
 
 fn push_fields(text: &mut String, headers: &HeaderMap) {
     for (name, value) in headers {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "{name}: {}\r\n",
             String::from_utf8_lossy(value.as_bytes())
-        ));
+        );
     }
 }
 

@@ -82,7 +82,7 @@ impl H2Session {
         let http2_handshake = setup.handshake.as_ref().filter(|hs| hs.http2);
         match (setup.role, http2_handshake) {
             (Role::Client, hs) => {
-                session.open_client(hs.cloned());
+                session.open_client(hs);
                 session.settle();
                 if hs.is_none() {
                     session.parts.peer.send_response(http::Response::new(()));
@@ -116,12 +116,12 @@ impl H2Session {
 
     /// The client opens its WebSocket with `Client::websocket_masked`: the script's
     /// request for a handshake script, a plain one otherwise.
-    fn open_client(&mut self, hs: Option<HandshakeSetup>) {
+    fn open_client(&mut self, hs: Option<&HandshakeSetup>) {
         let EndpointSide::Client { client, .. } = &mut self.parts.side else {
             unreachable!("a client endpoint has a client side");
         };
         let client = client.take().expect("the client handle");
-        let request = match &hs {
+        let request = match hs {
             Some(hs) => client_request(hs),
             None => ClientRequest::new(DEFAULT_URL).expect("the default URL"),
         };
