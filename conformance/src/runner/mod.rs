@@ -5,8 +5,9 @@
 //! session's methods. Runners exist for the bare core ([`core_runner::CoreRunner`], synchronous
 //! and on virtual time) and for the `wsflow` driver on each runtime
 //! ([`adapter_runner::TokioRunner`], [`adapter_runner::SmolRunner`],
-//! [`adapter_runner::AsyncStdRunner`]) and for `wsflow::blocking`
-//! ([`blocking_runner::BlockingRunner`], on real threads over a virtual clock).
+//! [`adapter_runner::AsyncStdRunner`]), for `wsflow::blocking`
+//! ([`blocking_runner::BlockingRunner`], on real threads over a virtual clock) and for the
+//! driver on an HTTP/2 stream ([`h2_runner::H2TokioRunner`], RFC 8441).
 //!
 //! # Adding a runner
 //!

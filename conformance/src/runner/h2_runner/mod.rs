@@ -29,7 +29,7 @@
 //! scripts (`handshake: on`) do not apply ([`Capability::Http1Handshake`]).
 //!
 //! - `peer`: the scripted `h2` peer and the text form of its heads;
-//! - `session`: the [`Session`](super::Session), the endpoint's side and the settling loop;
+//! - `session`: the [`Session`], the endpoint's side and the settling loop;
 //! - `tap`: the endpoint's end of the pipe, which can break its HTTP/2 on purpose.
 
 mod peer;
