@@ -102,8 +102,13 @@ fn every_script_passes_on_every_runner_under_every_chunking() {
         .iter()
         .map(|(name, count)| format!("{count} {name}"))
         .collect();
+    let skipped_by = if skipped_by.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", skipped_by.join(", "))
+    };
     report(&format!(
-        "conformance: {} scripts ({} script-role cases) x {} runners x up to {} chunkings = {} runs, {} passed, {} failed ({} script-role cases skipped: {})",
+        "conformance: {} scripts ({} script-role cases) x {} runners x up to {} chunkings = {} runs, {} passed, {} failed ({} script-role cases skipped{})",
         scripts.len(),
         cases,
         runners.len(),
@@ -112,7 +117,7 @@ fn every_script_passes_on_every_runner_under_every_chunking() {
         runs - failures.len(),
         failures.len(),
         skipped,
-        skipped_by.join(", ")
+        skipped_by
     ));
     assert!(
         failures.is_empty(),

@@ -11,7 +11,7 @@ peer sends http
 |
 expect sent http
 | HTTP/2 200
-| sec-websocket-extensions: *
+| sec-websocket-extensions: permessage-deflate
 expect handshake ok
 # RFC 7692 §7.2.3.1: "Hello" compressed.
 peer sends text rsv1 hex f2 48 cd c9 c9 07 00
