@@ -288,4 +288,35 @@ mod tests {
         .unwrap_err();
         assert!(error.message.contains("both"), "{error}");
     }
+
+    #[test]
+    fn extended_connect_headers() {
+        let script = parse_ok(
+            "rfc: 8441\ntitle: t\nrole: client\nconnect-protocol: withheld\nhandshake: h2\n\
+             expect no output\n",
+        );
+        let hs = script.handshake.unwrap();
+        assert!(hs.http2 && hs.connect_protocol_withheld && hs.reject.is_none());
+        let script = parse_ok(
+            "rfc: 8441\ntitle: t\nrole: server\nhandshake: h2\nreject: 403\nexpect no output\n",
+        );
+        assert_eq!(script.handshake.unwrap().reject, Some(403));
+        // Only the HTTP/2 runner's setup has them: an HTTP/1.1 handshake script cannot.
+        for header in ["reject: 403", "connect-protocol: withheld"] {
+            let error = parse(
+                PathBuf::from("x.ws"),
+                &format!(
+                    "rfc: 4\ntitle: t\nrole: server\nhandshake: on\n{header}\nexpect no output\n"
+                ),
+            )
+            .unwrap_err();
+            assert!(error.message.contains("handshake: h2"), "{error}");
+        }
+        let error = parse(
+            PathBuf::from("x.ws"),
+            "rfc: 8441\ntitle: t\nrole: server\nhandshake: h2\nreject: 200\nexpect no output\n",
+        )
+        .unwrap_err();
+        assert!(error.message.contains("4xx or 5xx"), "{error}");
+    }
 }

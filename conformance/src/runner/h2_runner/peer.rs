@@ -51,8 +51,6 @@ pub(super) struct Peer {
     pub(super) received: Vec<u8>,
     /// The endpoint ended its stream (`END_STREAM`).
     pub(super) end_stream: bool,
-    /// The stream was reset (by either side) or its connection failed.
-    pub(super) reset: bool,
     /// The peer takes DATA and gives window back.
     reading: bool,
     /// The stream's DATA is the body of a refusal (a non-2xx answer), not WebSocket frames:
@@ -74,7 +72,6 @@ impl Peer {
             head: None,
             received: Vec::new(),
             end_stream: false,
-            reset: false,
             reading: true,
             refusal_body: false,
         }
@@ -115,8 +112,9 @@ impl Peer {
         };
         match respond.send_response(response, false) {
             Ok(send) => self.send = Some(send),
-            // The endpoint reset its stream already: nothing to answer.
-            Err(_) => self.reset = true,
+            // The endpoint reset its stream already: nothing to answer (and nothing more
+            // will be received on it).
+            Err(_) => self.recv = None,
         }
     }
 
@@ -183,16 +181,14 @@ impl Peer {
         if let Some(response) = &mut self.response {
             if let Poll::Ready(result) = Pin::new(response).poll(cx) {
                 self.response = None;
-                match result {
-                    Ok(response) => {
-                        let (parts, body) = response.into_parts();
-                        self.refusal_body = !parts.status.is_success();
-                        self.received.extend_from_slice(
-                            response_text(parts.status, &parts.headers).as_bytes(),
-                        );
-                        self.recv = Some(body);
-                    }
-                    Err(_) => self.reset = true,
+                // An error: the endpoint reset the stream instead of answering, so nothing
+                // was sent.
+                if let Ok(response) = result {
+                    let (parts, body) = response.into_parts();
+                    self.refusal_body = !parts.status.is_success();
+                    self.received
+                        .extend_from_slice(response_text(parts.status, &parts.headers).as_bytes());
+                    self.recv = Some(body);
                 }
             }
         }
@@ -248,7 +244,8 @@ impl Peer {
                     let _ = recv.flow_control().release_capacity(data.len());
                 }
                 Poll::Ready(Some(Err(_))) => {
-                    self.reset = true;
+                    // A reset (an abort, a dropped WebSocket): not an `END_STREAM`, so not a
+                    // shutdown; nothing more comes.
                     self.recv = None;
                     return;
                 }
