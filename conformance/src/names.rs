@@ -102,6 +102,9 @@ pub const HANDSHAKE_ERROR_NAMES: &[&str] = &[
     "unexpected-extension",
     "invalid-deflate-response",
     "eof",
+    "invalid-protocol",
+    "extended-connect-disabled",
+    "rejected",
     "other",
 ];
 

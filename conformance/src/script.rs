@@ -313,6 +313,15 @@ pub struct HandshakeSetup {
     pub subprotocols: Vec<String>,
     /// permessage-deflate settings (`deflate:`): the client offers, the server accepts.
     pub deflate: Option<wsflow_core::extension::deflate::DeflateConfig>,
+    /// The opening is an HTTP/2 extended CONNECT (RFC 8441; `handshake: h2`) instead of an
+    /// HTTP/1.1 upgrade (`handshake: on`): only the HTTP/2 runner plays it.
+    pub http2: bool,
+    /// Client over HTTP/2: the peer's server does not send `SETTINGS_ENABLE_CONNECT_PROTOCOL`
+    /// (`connect-protocol: withheld`; default `advertised`).
+    pub connect_protocol_withheld: bool,
+    /// Server over HTTP/2: the application refuses the request with this status (`reject:`)
+    /// instead of accepting it.
+    pub reject: Option<u16>,
 }
 
 /// The URL a handshake script's client connects to unless `url:` says otherwise.

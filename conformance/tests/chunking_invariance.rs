@@ -8,6 +8,7 @@ use wsflow_conformance::chunking::{Chunking, XorShift};
 use wsflow_conformance::exec::describe_event;
 use wsflow_conformance::runner::adapter_runner::{AsyncStdRunner, SmolRunner, TokioRunner};
 use wsflow_conformance::runner::core_runner::CoreRunner;
+use wsflow_conformance::runner::h2_runner::H2TokioRunner;
 use wsflow_conformance::runner::{Runner, Setup};
 use wsflow_conformance::script::{FrameSpec, LengthForm, MaskChoice};
 use wsflow_conformance::wire;
@@ -128,6 +129,7 @@ fn generated_streams_give_the_same_results_under_every_chunking() {
         Box::new(TokioRunner),
         Box::new(SmolRunner),
         Box::new(AsyncStdRunner),
+        Box::new(H2TokioRunner::new()),
     ];
     let mut rng = XorShift::new(0x5eed);
     let mut runs = 0;
@@ -151,7 +153,7 @@ fn generated_streams_give_the_same_results_under_every_chunking() {
         // The reference is the bare core with whole reads; every runner must match it.
         let reference = trace(&CoreRunner, &setup, &bytes, Chunking::Whole, case);
         // The adapters' runners cost more per run: a third of the cases is enough for them.
-        for runner in runners.iter().take(if case % 3 == 0 { 4 } else { 1 }) {
+        for runner in runners.iter().take(if case % 3 == 0 { 5 } else { 1 }) {
             for chunking in Chunking::ALL {
                 runs += 1;
                 let got = trace(runner.as_ref(), &setup, &bytes, chunking, case);
@@ -165,5 +167,5 @@ fn generated_streams_give_the_same_results_under_every_chunking() {
             }
         }
     }
-    assert_eq!(runs, (400 + 3 * 134) * Chunking::ALL.len());
+    assert_eq!(runs, (400 + 4 * 134) * Chunking::ALL.len());
 }

@@ -1,6 +1,7 @@
 //! The suite must not be vacuous: runners with a deliberate defect must fail the scripts that
 //! pin the behaviour they break. Each mutant wraps the core runner and breaks one thing an
-//! adapter could get wrong.
+//! adapter could get wrong; the HTTP/2 mutant is the real `wsflow::h2` endpoint over a
+//! transport that breaks its HTTP/2 framing.
 
 use std::path::Path;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use wsflow_conformance::chunking::Chunking;
 use wsflow_conformance::exec::{applies, run};
 use wsflow_conformance::parse::load_dir;
 use wsflow_conformance::runner::core_runner::CoreRunner;
+use wsflow_conformance::runner::h2_runner::{H2Defect, H2TokioRunner};
 use wsflow_conformance::runner::{ActionError, Observation, Runner, Session, Setup};
 use wsflow_conformance::script::AppAction;
 use wsflow_conformance::wire;
@@ -103,17 +105,24 @@ fn without_pongs(mut bytes: &[u8]) -> Vec<u8> {
 
 /// The scripts (by path) that fail on the mutant, under any role and chunking.
 fn failing_scripts(defect: Defect) -> Vec<String> {
+    failing_on(&Mutant(defect), |_| true)
+}
+
+/// The scripts (by path) among those `select` picks that fail on `runner`.
+fn failing_on(runner: &dyn Runner, select: impl Fn(&str) -> bool) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
     let (scripts, errors) = load_dir(&root);
     assert!(errors.is_empty() && !scripts.is_empty());
-    let runner = Mutant(defect);
     let mut failing = Vec::new();
     for script in &scripts {
+        if !select(&script.path.to_string_lossy().replace('\\', "/")) {
+            continue;
+        }
         let fails = script.roles.iter().any(|&role| {
             Chunking::ALL
                 .into_iter()
                 .filter(|&chunking| applies(script, chunking))
-                .any(|chunking| run(script, role, chunking, &runner).is_err())
+                .any(|chunking| run(script, role, chunking, runner).is_err())
         });
         if fails {
             failing.push(script.path.to_string_lossy().replace('\\', "/"));
@@ -175,5 +184,29 @@ fn a_runner_that_ignores_backpressure_is_caught() {
             "10.4-backpressure/stop-draining-stops-reading.ws",
             "10.4-backpressure/eof-while-paused-loses-nothing.ws",
         ],
+    );
+}
+
+#[test]
+fn an_http2_transport_that_drops_end_stream_is_caught() {
+    let must_fail = [
+        "7.1-closing/server-answers-close-then-shuts-down.ws",
+        "8441-extended-connect/server-accepts-extended-connect.ws",
+        "8441-extended-connect/server-400-missing-protocol.ws",
+        "8441-extended-connect/server-application-rejects.ws",
+    ];
+    let runner = H2TokioRunner::with_defect(H2Defect::DropsEndStream);
+    // The scripts that pin it, and one that does not involve END_STREAM (a control).
+    let control = "5.5-control-frames/auto-pong.ws";
+    let failing = failing_on(&runner, |path| must_fail.contains(&path) || path == control);
+    for script in must_fail {
+        assert!(
+            failing.iter().any(|path| path == script),
+            "dropping END_STREAM was not caught by {script}; caught by: {failing:?}"
+        );
+    }
+    assert!(
+        !failing.iter().any(|path| path == control),
+        "the control script failed too: the mutant breaks more than END_STREAM"
     );
 }

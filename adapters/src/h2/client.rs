@@ -9,6 +9,7 @@ use bytes::Bytes;
 use h2::client::SendRequest;
 use tokio::io::{AsyncRead, AsyncWrite};
 use wsflow_core::handshake::{ClientRequest, HandshakeError};
+use wsflow_core::mask::MaskSource;
 use wsflow_core::{Config, Connection};
 
 use super::H2WebSocket;
@@ -114,8 +115,22 @@ impl Client {
         request: ClientRequest,
         config: Config,
     ) -> Result<H2WebSocket<R>, Error> {
+        self.websocket_masked(request, config, None).await
+    }
+
+    /// [`Self::websocket`] with the masking keys taken from `masks` instead of the random
+    /// source, so that a test can compare the client's frames byte for byte (the
+    /// conformance suite's HTTP/2 runner does, with `FixedMask`). Predictable keys defeat
+    /// masking's purpose (RFC 6455 §10.3): never in production.
+    #[doc(hidden)]
+    pub async fn websocket_masked<R: Runtime>(
+        &self,
+        request: ClientRequest,
+        config: Config,
+        masks: Option<Box<dyn MaskSource>>,
+    ) -> Result<H2WebSocket<R>, Error> {
         let timer = R::sleep_until(deadline(&request, R::now()));
-        let attempt = self.open::<R>(request, config);
+        let attempt = self.open::<R>(request, config, masks);
         let mut timer = std::pin::pin!(timer);
         let mut attempt = std::pin::pin!(attempt);
         std::future::poll_fn(|cx| {
@@ -134,6 +149,7 @@ impl Client {
         &self,
         request: ClientRequest,
         config: Config,
+        masks: Option<Box<dyn MaskSource>>,
     ) -> Result<H2WebSocket<R>, Error> {
         let mut connect = request.to_h2_request().map_err(Error::Handshake)?;
         if !self.supports_websocket() {
@@ -151,6 +167,10 @@ impl Client {
         let head = http::Response::from_parts(parts, ());
         match Connection::client_h2(&request, head, config, R::now()) {
             Ok(connection) => {
+                let connection = match masks {
+                    Some(masks) => connection.with_mask_source(masks),
+                    None => connection,
+                };
                 let send_stream = stream_guard.take().ok_or(Error::Closed)?;
                 Ok(crate::WebSocket::from_connection(
                     H2Stream::new(send_stream, body),

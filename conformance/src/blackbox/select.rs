@@ -132,7 +132,7 @@ pub fn needs(script: &Script, role: Role, include: &[String]) -> Vec<Need> {
     // A server's handshake can be played from outside when the script needs no
     // subprotocol or extension setup; a client testee's request is the Autobahn protocol's.
     if let Some(hs) = &script.handshake {
-        if role == Role::Client || !hs.subprotocols.is_empty() || hs.deflate.is_some() {
+        if role == Role::Client || !hs.subprotocols.is_empty() || hs.deflate.is_some() || hs.http2 {
             add(Need::Handshake);
         }
     }

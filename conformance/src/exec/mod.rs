@@ -54,6 +54,13 @@ pub fn applies(script: &Script, chunking: Chunking) -> bool {
 /// The capabilities `script` needs beyond the protocol (see [`Capability`]).
 pub fn requirements(script: &Script) -> Vec<Capability> {
     let mut needs = Vec::new();
+    if let Some(hs) = &script.handshake {
+        needs.push(if hs.http2 {
+            Capability::ExtendedConnect
+        } else {
+            Capability::Http1Handshake
+        });
+    }
     if script
         .requires
         .iter()

@@ -142,8 +142,24 @@ pub(super) fn parse_handshake(
 ) -> Result<(), String> {
     match key {
         "handshake" if value == "on" => {}
-        "handshake" => return Err(format!("`handshake:` takes `on`, not `{value}`")),
+        "handshake" if value == "h2" => setup.http2 = true,
+        "handshake" => return Err(format!("`handshake:` takes `on` or `h2`, not `{value}`")),
+        "connect-protocol" if value == "advertised" => setup.connect_protocol_withheld = false,
+        "connect-protocol" if value == "withheld" => setup.connect_protocol_withheld = true,
+        "connect-protocol" => {
+            return Err(format!(
+                "`connect-protocol:` takes `advertised` or `withheld`, not `{value}`"
+            ));
+        }
         "url" => value.clone_into(&mut setup.url),
+        "reject" => {
+            let status = value
+                .parse::<u16>()
+                .ok()
+                .filter(|status| (400..600).contains(status))
+                .ok_or_else(|| format!("`reject:` takes a 4xx or 5xx status, not `{value}`"))?;
+            setup.reject = Some(status);
+        }
         "subprotocols" => {
             setup.subprotocols = value.split_whitespace().map(str::to_owned).collect();
         }

@@ -135,7 +135,8 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
                 "chunkings" => parse_chunkings(value).map(|c| chunkings = Some(c)),
                 "our-mask" => parse_key(value).map(|k| our_mask = k),
                 "peer-mask" => parse_key(value).map(|k| peer_mask = k),
-                "handshake" | "url" | "subprotocols" | "deflate" => parse_handshake(
+                "handshake" | "url" | "subprotocols" | "deflate" | "connect-protocol"
+                | "reject" => parse_handshake(
                     key,
                     value,
                     handshake.get_or_insert_with(|| HandshakeSetup {
@@ -177,6 +178,15 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Script, ParseError> {
     let roles = roles.ok_or_else(|| error(0, "missing `role:` header".into()))?;
     if steps.is_empty() {
         return Err(error(0, "no steps".into()));
+    }
+    if let Some(hs) = &handshake {
+        // Only the HTTP/2 runner's server has an application that refuses.
+        if !hs.http2 && (hs.reject.is_some() || hs.connect_protocol_withheld) {
+            return Err(error(
+                0,
+                "`reject:` and `connect-protocol:` need `handshake: h2`".into(),
+            ));
+        }
     }
     for step in &steps {
         if step.only.is_some_and(|role| !roles.contains(&role)) {
@@ -277,5 +287,36 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.message.contains("both"), "{error}");
+    }
+
+    #[test]
+    fn extended_connect_headers() {
+        let script = parse_ok(
+            "rfc: 8441\ntitle: t\nrole: client\nconnect-protocol: withheld\nhandshake: h2\n\
+             expect no output\n",
+        );
+        let hs = script.handshake.unwrap();
+        assert!(hs.http2 && hs.connect_protocol_withheld && hs.reject.is_none());
+        let script = parse_ok(
+            "rfc: 8441\ntitle: t\nrole: server\nhandshake: h2\nreject: 403\nexpect no output\n",
+        );
+        assert_eq!(script.handshake.unwrap().reject, Some(403));
+        // Only the HTTP/2 runner's setup has them: an HTTP/1.1 handshake script cannot.
+        for header in ["reject: 403", "connect-protocol: withheld"] {
+            let error = parse(
+                PathBuf::from("x.ws"),
+                &format!(
+                    "rfc: 4\ntitle: t\nrole: server\nhandshake: on\n{header}\nexpect no output\n"
+                ),
+            )
+            .unwrap_err();
+            assert!(error.message.contains("handshake: h2"), "{error}");
+        }
+        let error = parse(
+            PathBuf::from("x.ws"),
+            "rfc: 8441\ntitle: t\nrole: server\nhandshake: h2\nreject: 200\nexpect no output\n",
+        )
+        .unwrap_err();
+        assert!(error.message.contains("4xx or 5xx"), "{error}");
     }
 }

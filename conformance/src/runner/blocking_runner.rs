@@ -66,8 +66,10 @@ impl Runner for BlockingRunner {
 
     fn supports(&self, capability: Capability) -> bool {
         match capability {
-            Capability::CloseRefusedWhenClosing => true,
-            Capability::NonBlockingWrites | Capability::CloseKeepsReading => false,
+            Capability::CloseRefusedWhenClosing | Capability::Http1Handshake => true,
+            Capability::NonBlockingWrites
+            | Capability::CloseKeepsReading
+            | Capability::ExtendedConnect => false,
         }
     }
 }

@@ -5,8 +5,9 @@
 //! session's methods. Runners exist for the bare core ([`core_runner::CoreRunner`], synchronous
 //! and on virtual time) and for the `wsflow` driver on each runtime
 //! ([`adapter_runner::TokioRunner`], [`adapter_runner::SmolRunner`],
-//! [`adapter_runner::AsyncStdRunner`]) and for `wsflow::blocking`
-//! ([`blocking_runner::BlockingRunner`], on real threads over a virtual clock).
+//! [`adapter_runner::AsyncStdRunner`]), for `wsflow::blocking`
+//! ([`blocking_runner::BlockingRunner`], on real threads over a virtual clock) and for the
+//! driver on an HTTP/2 stream ([`h2_runner::H2TokioRunner`], RFC 8441).
 //!
 //! # Adding a runner
 //!
@@ -35,6 +36,7 @@ pub mod adapter_runner;
 pub mod blocking_runner;
 pub mod core_runner;
 pub mod duplex;
+pub mod h2_runner;
 pub mod lifecycle;
 
 use std::fmt;
@@ -73,8 +75,7 @@ pub trait Runner {
     /// Whether the implementation offers `capability`; scripts that need one it lacks are
     /// skipped on it (and counted as skipped in the summary).
     fn supports(&self, capability: Capability) -> bool {
-        let _ = capability;
-        true
+        capability != Capability::ExtendedConnect
     }
 }
 
@@ -94,6 +95,12 @@ pub enum Capability {
     /// `Writer::close` only starts the handshake and the `Reader` (the application taking
     /// events) finishes it.
     CloseKeepsReading,
+    /// The opening handshake is an HTTP/1.1 upgrade (`handshake: on`): every runner but the
+    /// HTTP/2 one, whose WebSocket is a stream opened by extended CONNECT.
+    Http1Handshake,
+    /// The opening handshake is an HTTP/2 extended CONNECT (RFC 8441, `handshake: h2`): the
+    /// HTTP/2 runner only.
+    ExtendedConnect,
 }
 
 impl fmt::Display for Capability {
@@ -102,6 +109,8 @@ impl fmt::Display for Capability {
             Capability::CloseRefusedWhenClosing => "close-refused-when-closing",
             Capability::NonBlockingWrites => "non-blocking-writes",
             Capability::CloseKeepsReading => "close-keeps-reading",
+            Capability::Http1Handshake => "http1-handshake",
+            Capability::ExtendedConnect => "extended-connect",
         })
     }
 }

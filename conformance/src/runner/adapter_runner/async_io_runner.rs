@@ -71,8 +71,8 @@ where
     T: Transport + 'static,
 {
     VirtualTime::reset();
-    let endpoint = endpoint(setup, io(duplex.clone()), duplex);
-    Box::new(AdapterSession::new(executor, endpoint))
+    let endpoint = endpoint(setup, io(duplex.clone()));
+    Box::new(AdapterSession::new(executor, endpoint, duplex))
 }
 
 /// Moves [`VirtualTime`] by `by`, stopping at every timer's deadline on the way.

@@ -11,28 +11,25 @@ use wsflow::{Error, Runtime, Transport, WebSocket};
 use wsflow_core::{CloseCode, Event, Message, SendError};
 
 use crate::names::handshake_error_name;
-use crate::runner::duplex::Duplex;
 use crate::runner::lifecycle::{connection, decide};
 use crate::runner::{ActionError, Observation, Setup};
 use crate::script::{AppAction, HandshakeOutcome};
 
 /// The opening handshake in progress: `WebSocket::client` or `WebSocket::server`.
-type Opening<T, R> = Pin<Box<dyn Future<Output = Result<WebSocket<T, R>, Error>>>>;
+pub(crate) type Opening<T, R> = Pin<Box<dyn Future<Output = Result<WebSocket<T, R>, Error>>>>;
 
 /// Most events one settling pass takes (a guard against a driver that never pends).
-pub(super) const MAX_POLLS: usize = 1_000_000;
+pub(crate) const MAX_POLLS: usize = 1_000_000;
 
 /// The endpoint and its emulated application, independent of the runtime.
-pub(super) struct Endpoint<T: Transport, R: Runtime> {
+pub(crate) struct Endpoint<T: Transport, R: Runtime> {
     ws: Option<WebSocket<T, R>>,
     opening: Option<Opening<T, R>>,
     outcome: Option<HandshakeOutcome>,
-    /// The peer's side of the transport.
-    pub(super) duplex: Duplex,
     /// The application drains events (`app stops draining` clears it).
-    pub(super) draining: bool,
+    pub(crate) draining: bool,
     /// Events the application still takes while not draining (`app takes N events`).
-    pub(super) budget: usize,
+    pub(crate) budget: usize,
     /// A `close` the application awaits (`app close` that did not complete in its first
     /// poll): polled on every pass until it does, as a task awaiting `close()` would.
     closing: Option<(CloseCode, String)>,
@@ -44,12 +41,11 @@ pub(super) struct Endpoint<T: Transport, R: Runtime> {
 impl<T: Transport, R: Runtime> Endpoint<T, R> {
     /// An endpoint over an open connection (`ws`) or one that first runs its opening
     /// handshake (`opening`).
-    fn new(ws: Option<WebSocket<T, R>>, opening: Option<Opening<T, R>>, duplex: Duplex) -> Self {
+    pub(crate) fn new(ws: Option<WebSocket<T, R>>, opening: Option<Opening<T, R>>) -> Self {
         Endpoint {
             ws,
             opening,
             outcome: None,
-            duplex,
             draining: true,
             budget: 0,
             closing: None,
@@ -59,7 +55,7 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
     }
 
     /// The application's receive loop: polls the handshake, then `recv_event` until it pends.
-    pub(super) fn pump(&mut self, cx: &mut Context<'_>) {
+    pub(crate) fn pump(&mut self, cx: &mut Context<'_>) {
         if let Some(opening) = &mut self.opening {
             let Poll::Ready(result) = opening.as_mut().poll(cx) else {
                 return;
@@ -74,6 +70,8 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
                 Err(Error::Handshake(error)) => {
                     HandshakeOutcome::Failed(handshake_error_name(&error).into())
                 }
+                // The application's `decide` refused (`reject:` scripts).
+                Err(Error::Rejected(_)) => HandshakeOutcome::Failed("rejected".into()),
                 Err(_) => HandshakeOutcome::Failed("other".into()),
             });
         }
@@ -105,7 +103,7 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
     }
 
     /// Issues a command with one poll.
-    pub(super) fn act(
+    pub(crate) fn act(
         &mut self,
         cx: &mut Context<'_>,
         action: &AppAction,
@@ -151,11 +149,13 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
         }
     }
 
-    pub(super) fn observe(&mut self) -> Observation {
+    /// The events and the handshake's outcome since the last call; what reached the peer
+    /// (`sent`, `shutdown`) is the transport's to fill in.
+    pub(crate) fn observe(&mut self) -> Observation {
         Observation {
-            sent: self.duplex.take_written(),
+            sent: Vec::new(),
             events: std::mem::take(&mut self.events),
-            shutdown: self.duplex.is_shut_down(),
+            shutdown: false,
             wants_read: None,
             handshake: self.outcome.take(),
         }
@@ -165,24 +165,20 @@ impl<T: Transport, R: Runtime> Endpoint<T, R> {
 /// The endpoint for `setup`: the connection comes from the same place as the core runner's
 /// (in its handshake phase when the script has one, with the fixed key and mask), and the
 /// adapter's own `WebSocket::handshake` runs that phase.
-pub(super) fn endpoint<T, R>(setup: &Setup, transport: T, duplex: Duplex) -> Endpoint<T, R>
+pub(super) fn endpoint<T, R>(setup: &Setup, transport: T) -> Endpoint<T, R>
 where
     T: Transport + 'static,
     R: Runtime + 'static,
 {
     let conn = connection(setup, R::now());
     if setup.handshake.is_none() {
-        return Endpoint::new(
-            Some(WebSocket::from_connection(transport, conn)),
-            None,
-            duplex,
-        );
+        return Endpoint::new(Some(WebSocket::from_connection(transport, conn)), None);
     }
     let setup = setup.clone();
     let opening: Opening<T, R> = Box::pin(async move {
         WebSocket::handshake(transport, conn, |request| Ok(decide(&setup, request))).await
     });
-    Endpoint::new(None, Some(opening), duplex)
+    Endpoint::new(None, Some(opening))
 }
 
 /// Polls a command future once; `None` if it pends (it is then dropped, which the driver

@@ -29,7 +29,7 @@
 //! - `virtual_time`: the virtual clock of smol and async-std.
 
 mod async_io_runner;
-mod endpoint;
+pub(crate) mod endpoint;
 mod session;
 mod tokio_runner;
 mod virtual_time;
@@ -43,7 +43,9 @@ pub use virtual_time::{VirtualSleep, VirtualTime};
 /// What the driver does differently from the core, whatever the runtime.
 fn adapter_supports(capability: Capability) -> bool {
     match capability {
-        Capability::CloseRefusedWhenClosing => false,
-        Capability::NonBlockingWrites | Capability::CloseKeepsReading => true,
+        Capability::CloseRefusedWhenClosing | Capability::ExtendedConnect => false,
+        Capability::NonBlockingWrites
+        | Capability::CloseKeepsReading
+        | Capability::Http1Handshake => true,
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use wsflow::{Runtime, Transport};
 
 use super::endpoint::Endpoint;
+use crate::runner::duplex::Duplex;
 use crate::runner::{ActionError, Observation, Session};
 use crate::script::AppAction;
 
@@ -38,11 +39,17 @@ pub(super) fn settle<E: Executor>(executor: &E, endpoint: &mut Endpoint<E::Io, E
 pub(super) struct AdapterSession<E: Executor> {
     executor: E,
     endpoint: Endpoint<E::Io, E::Time>,
+    /// The peer's side of the transport.
+    duplex: Duplex,
 }
 
 impl<E: Executor> AdapterSession<E> {
-    pub(super) fn new(executor: E, endpoint: Endpoint<E::Io, E::Time>) -> Self {
-        AdapterSession { executor, endpoint }
+    pub(super) fn new(executor: E, endpoint: Endpoint<E::Io, E::Time>, duplex: Duplex) -> Self {
+        AdapterSession {
+            executor,
+            endpoint,
+            duplex,
+        }
     }
 
     fn settle(&mut self) {
@@ -52,17 +59,17 @@ impl<E: Executor> AdapterSession<E> {
 
 impl<E: Executor> Session for AdapterSession<E> {
     fn peer_send(&mut self, piece: &[u8]) {
-        self.endpoint.duplex.peer_send(piece);
+        self.duplex.peer_send(piece);
         self.settle();
     }
 
     fn peer_eof(&mut self) {
-        self.endpoint.duplex.peer_eof();
+        self.duplex.peer_eof();
         self.settle();
     }
 
     fn set_peer_reading(&mut self, reading: bool) {
-        self.endpoint.duplex.set_peer_reading(reading);
+        self.duplex.set_peer_reading(reading);
         self.settle();
     }
 
@@ -91,6 +98,9 @@ impl<E: Executor> Session for AdapterSession<E> {
 
     fn observe(&mut self) -> Observation {
         self.settle();
-        self.endpoint.observe()
+        let mut observation = self.endpoint.observe();
+        observation.sent = self.duplex.take_written();
+        observation.shutdown = self.duplex.is_shut_down();
+        observation
     }
 }

@@ -32,9 +32,9 @@ impl Runner for TokioRunner {
         let duplex = Duplex::new();
         let endpoint = {
             let _guard = rt.enter();
-            endpoint(setup, TokioIo(duplex.clone()), duplex)
+            endpoint(setup, TokioIo(duplex.clone()))
         };
-        Box::new(AdapterSession::new(TokioExecutor(rt), endpoint))
+        Box::new(AdapterSession::new(TokioExecutor(rt), endpoint, duplex))
     }
 
     fn supports(&self, capability: Capability) -> bool {
