@@ -81,10 +81,18 @@ fn run_all() -> ExitCode {
             args.drain(at..(at + 2).min(args.len()));
         }
         let status = std::env::current_exe().and_then(|exe| {
-            Command::new(exe)
-                .args(&args)
-                .args(["--runtime", runtime])
-                .status()
+            let mut child = Command::new(exe);
+            child.args(&args).args(["--runtime", runtime]);
+            // smol's global executor runs on SMOL_THREADS threads, one unless set: give it
+            // one per CPU, as tokio's multi-thread runtime and async-std have. On one thread
+            // serving both ends of 2,000 connections, a 2-core machine busy with other work
+            // delayed handshakes and closes past their 10 s limits (100 failures in a
+            // 10-minute run, none on tokio or async-std in the same hour).
+            if runtime == "smol" && std::env::var_os("SMOL_THREADS").is_none() {
+                let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+                child.env("SMOL_THREADS", cpus.to_string());
+            }
+            child.status()
         });
         match status {
             Ok(status) if status.success() => {}
