@@ -3,8 +3,10 @@
 
 pub mod cpu;
 pub mod fanout;
+pub mod h2;
 pub mod handshake;
 pub mod load;
+pub mod multiplex;
 pub mod servers;
 pub mod soak;
 pub mod tls;
@@ -28,6 +30,7 @@ pub fn smoke() -> io::Result<load::LoadReport> {
         duration: Duration::from_millis(200),
         raw: false,
         tls: None,
+        http2: false,
         // The server is a thread of this process: its CPU is in the generator's.
         server_pid: None,
     };

@@ -14,6 +14,8 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use crate::cpu;
+use crate::h2::TransportIo;
+use wsflow::h2::H2Stream;
 
 /// One case of the matrix.
 #[derive(Clone, Debug)]
@@ -34,6 +36,9 @@ pub struct LoadConfig {
     pub raw: bool,
     /// Connect over TLS (wss) with this client config; `None` for plain TCP.
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// Open the `conns` WebSockets as streams of one HTTP/2 connection (cleartext, prior
+    /// knowledge, RFC 8441) instead of one TCP connection each; `tls` is then ignored.
+    pub http2: bool,
     /// The server's process, whose CPU time over the counted window is reported; `None`
     /// when it is not a process of its own (or not on this machine).
     pub server_pid: Option<u32>,
@@ -245,10 +250,14 @@ pub async fn connect(addr: &str) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
-/// A generator connection: plain TCP, or TLS for the wss cases.
-enum Stream {
+/// One WebSocket of the generator, past its opening handshake.
+pub enum Stream {
+    /// Its own TCP connection (HTTP/1.1 upgrade).
     Plain(TcpStream),
+    /// Its own TLS connection, for the wss cases.
     Tls(Box<TlsStream<TcpStream>>),
+    /// A stream of an HTTP/2 connection that other WebSockets share.
+    H2(TransportIo<H2Stream>),
 }
 
 /// [`connect`], over TLS (SNI `localhost`) when `tls` is given.
@@ -267,6 +276,20 @@ async fn connect_maybe_tls(
         .await?;
     crate::handshake::client(&mut stream, addr).await?;
     Ok(Stream::Tls(Box::new(stream)))
+}
+
+/// Opens the case's `conns` WebSockets: a TCP (or TLS) connection each, or streams of one
+/// HTTP/2 connection with `http2`.
+pub async fn open_all(config: &LoadConfig) -> io::Result<Vec<Stream>> {
+    if config.http2 {
+        let streams = crate::h2::open_streams(&config.addr, config.conns).await?;
+        return Ok(streams.into_iter().map(Stream::H2).collect());
+    }
+    let mut streams = Vec::with_capacity(config.conns);
+    for _ in 0..config.conns {
+        streams.push(connect_maybe_tls(&config.addr, config.tls.as_ref()).await?);
+    }
+    Ok(streams)
 }
 
 /// Totals shared by the connection tasks; all run on one thread, so the atomics are
@@ -291,6 +314,10 @@ async fn drive(
         }
         Stream::Tls(tls) => {
             let (reader, writer) = tokio::io::split(tls);
+            drive_halves(reader, writer, conn, config, totals).await
+        }
+        Stream::H2(stream) => {
+            let (reader, writer) = tokio::io::split(stream);
             drive_halves(reader, writer, conn, config, totals).await
         }
     }
@@ -341,10 +368,7 @@ async fn drive_halves<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
 pub async fn run(config: LoadConfig) -> io::Result<LoadReport> {
     let config = Arc::new(config);
     let totals = Arc::new(Totals::default());
-    let mut streams = Vec::with_capacity(config.conns);
-    for _ in 0..config.conns {
-        streams.push(connect_maybe_tls(&config.addr, config.tls.as_ref()).await?);
-    }
+    let streams = open_all(&config).await?;
     let mut tasks = Vec::with_capacity(config.conns);
     for (conn, stream) in streams.into_iter().enumerate() {
         let config = Arc::clone(&config);
