@@ -192,10 +192,24 @@ pub struct Options {
     pub server_cpu: Option<usize>,
 }
 
+/// One server process, for one runtime and mode, and what was measured of it.
+pub struct Served {
+    /// The runtime it serves with.
+    pub runtime: RuntimeChoice,
+    /// How the generator's WebSockets reach it.
+    pub mode: Mode,
+    /// The process.
+    pub server: Server,
+    /// Its memory and connections with the WebSockets open and idle.
+    pub footprint: Footprint,
+    /// Per message size (in [`Options::sizes`] order), each run.
+    pub runs: Vec<Vec<CaseRun>>,
+}
+
 /// One server process per runtime and mode, with what was measured of it.
 pub struct Bench {
-    /// Runtime, mode, the server, its footprint, and per size (in `sizes` order) the runs.
-    pub servers: Vec<(RuntimeChoice, Mode, Server, Footprint, Vec<Vec<CaseRun>>)>,
+    /// Every server, by runtime, then mode ([`Mode::BOTH`] order).
+    pub servers: Vec<Served>,
     options: Options,
 }
 
@@ -209,7 +223,13 @@ impl Bench {
                 let server = Server::start(exe, runtime, options.server_cpu)?;
                 let footprint = footprint(&server, mode, &options).await?;
                 let runs = vec![Vec::new(); options.sizes.len()];
-                servers.push((runtime, mode, server, footprint, runs));
+                servers.push(Served {
+                    runtime,
+                    mode,
+                    server,
+                    footprint,
+                    runs,
+                });
             }
         }
         Ok(Bench { servers, options })
@@ -222,9 +242,9 @@ impl Bench {
         let options = &self.options;
         for _ in 0..options.reps {
             for (size_index, &size) in options.sizes.iter().enumerate() {
-                for (_, mode, server, _, runs) in &mut self.servers {
-                    let run = run_case(server, *mode, size, options).await?;
-                    runs[size_index].push(run);
+                for served in &mut self.servers {
+                    let run = run_case(&served.server, served.mode, size, options).await?;
+                    served.runs[size_index].push(run);
                 }
             }
         }

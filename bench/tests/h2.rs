@@ -35,12 +35,13 @@ fn each_mode_uses_the_connections_it_claims_and_echoes_everything() {
         })
         .expect("benchmark run");
     assert_eq!(bench.servers.len(), RUNTIMES.len() * 2);
-    for (runtime, mode, _, footprint, runs) in &bench.servers {
-        let expected = match mode {
+    for served in &bench.servers {
+        let (runtime, footprint, runs) = (served.runtime, &served.footprint, &served.runs);
+        let expected = match served.mode {
             Mode::Http1 => WEBSOCKETS,
             Mode::Http2 => 1,
         };
-        let case = format!("{runtime} {}", mode.name());
+        let case = format!("{runtime} {}", served.mode.name());
         assert_eq!(footprint.connections, expected, "{case}: idle connections");
         assert!(footprint.rss_after_kib > 0, "{case}");
         assert_eq!(runs.len(), 2, "{case}: one entry per size");

@@ -81,9 +81,8 @@ fn main() -> io::Result<()> {
     Ok(())
 }
 
-/// `n` rounded, with thousands separators.
-fn grouped(n: f64) -> String {
-    let digits = format!("{n:.0}");
+/// A whole number (its decimal digits) with thousands separators.
+fn grouped(digits: &str) -> String {
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) && digit.is_ascii_digit() {
@@ -141,8 +140,8 @@ fn print_tables(bench: &Bench) {
     for &runtime in &options.runtimes {
         for (size_index, &size) in options.sizes.iter().enumerate() {
             let mut http1 = Figures::default();
-            for (_, mode, _, _, runs) in bench.servers.iter().filter(|s| s.0 == runtime) {
-                let runs = &runs[size_index];
+            for served in bench.servers.iter().filter(|s| s.runtime == runtime) {
+                let (mode, runs) = (served.mode, &served.runs[size_index]);
                 let figures: Vec<Figures> = runs.iter().map(|r| Figures::of(&r.report)).collect();
                 let median = Figures::median(&figures);
                 let mut mark = String::new();
@@ -168,7 +167,7 @@ fn print_tables(bench: &Bench) {
                     "| {runtime} | {size} B | {} | {} | {}{mark} | {} | {} | {} | {} | {rate_ratio} | {cpu_ratio} |",
                     mode.name(),
                     connections(runs),
-                    grouped(median.msgs_per_sec),
+                    grouped(&format!("{:.0}", median.msgs_per_sec)),
                     or_dash(median.server_us_per_msg, 2),
                     or_dash(median.server_share, 2),
                     or_dash(median.gen_share, 2),
@@ -204,7 +203,8 @@ fn print_tables(bench: &Bench) {
     println!("|---|---|---:|---:|---:|---:|---:|");
     for &runtime in &options.runtimes {
         let mut http1 = None;
-        for (_, mode, _, footprint, _) in bench.servers.iter().filter(|s| s.0 == runtime) {
+        for served in bench.servers.iter().filter(|s| s.runtime == runtime) {
+            let (mode, footprint) = (served.mode, &served.footprint);
             let per = footprint.kib_per_websocket(options.websockets);
             let vs = match mode {
                 Mode::Http1 => {
@@ -217,8 +217,8 @@ fn print_tables(bench: &Bench) {
                 "| {runtime} | {} | {} | {} | {} | {per:.1} | {vs} |",
                 mode.name(),
                 footprint.connections,
-                grouped(footprint.rss_before_kib as f64),
-                grouped(footprint.rss_after_kib as f64),
+                grouped(&footprint.rss_before_kib.to_string()),
+                grouped(&footprint.rss_after_kib.to_string()),
             );
         }
     }
