@@ -366,9 +366,14 @@ async fn drive_halves<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
 
 /// Runs one case; call it on a current-thread runtime so the generator uses one core.
 pub async fn run(config: LoadConfig) -> io::Result<LoadReport> {
+    let streams = open_all(&config).await?;
+    run_on(config, streams).await
+}
+
+/// [`run`] on WebSockets already opened with [`open_all`] for `config`.
+pub async fn run_on(config: LoadConfig, streams: Vec<Stream>) -> io::Result<LoadReport> {
     let config = Arc::new(config);
     let totals = Arc::new(Totals::default());
-    let streams = open_all(&config).await?;
     let mut tasks = Vec::with_capacity(config.conns);
     for (conn, stream) in streams.into_iter().enumerate() {
         let config = Arc::clone(&config);

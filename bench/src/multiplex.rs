@@ -15,6 +15,7 @@ use std::time::Duration;
 use wsflow::AcceptOptions;
 use wsflow_examples::cli::RuntimeChoice;
 
+use crate::cpu::process_rss_kib;
 use crate::load::{self, LoadConfig, LoadReport};
 
 /// How the N WebSockets reach the server.
@@ -110,16 +111,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Resident memory of process `pid`, KiB (`VmRSS`).
-fn rss_kib(pid: u32) -> io::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .ok_or_else(|| io::Error::other("no VmRSS"))
 }
 
 /// Sockets process `pid` holds open: its listener and every accepted TCP connection.
@@ -261,12 +252,12 @@ impl Bench {
 /// connections before and after.
 async fn footprint(server: &Server, mode: Mode, options: &Options) -> io::Result<Footprint> {
     tokio::time::sleep(SETTLE).await;
-    let rss_before_kib = rss_kib(server.pid())?;
+    let rss_before_kib = process_rss_kib(Some(server.pid()))?;
     let open = load::open_all(&load_config(server, mode, 0, options)).await?;
     tokio::time::sleep(SETTLE).await;
     let footprint = Footprint {
         rss_before_kib,
-        rss_after_kib: rss_kib(server.pid())?,
+        rss_after_kib: process_rss_kib(Some(server.pid()))?,
         connections: server_connections(server.pid())?,
     };
     drop(open);
@@ -290,7 +281,8 @@ fn load_config(server: &Server, mode: Mode, size: usize, options: &Options) -> L
 }
 
 /// One run of `size`-byte echoes in `mode`, counting the server's TCP connections at the end
-/// of the warm-up, when every WebSocket is open and busy.
+/// of the warm-up, when every WebSocket is open (each one's handshake was answered) and
+/// busy, and the previous case's connections have had the warm-up to close.
 async fn run_case(
     server: &Server,
     mode: Mode,
@@ -303,7 +295,8 @@ async fn run_case(
         tokio::time::sleep(options.warmup).await;
         server_connections(pid)
     };
-    let (report, connections) = tokio::join!(load::run(config), count);
+    let streams = load::open_all(&config).await?;
+    let (report, connections) = tokio::join!(load::run_on(config, streams), count);
     Ok(CaseRun {
         report: report?,
         connections: connections?,
@@ -382,15 +375,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn own_memory_and_sockets_are_read() {
+    fn own_sockets_are_counted() {
         let pid = std::process::id();
-        assert!(rss_kib(pid).unwrap() > 0);
         let before = sockets(pid).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         // Other tests of this binary may open sockets meanwhile: at least one more.
         assert!(sockets(pid).unwrap() > before);
         drop(listener);
-        assert!(rss_kib(u32::MAX).is_err());
+        assert!(sockets(u32::MAX).is_err());
     }
 
     #[test]
