@@ -7,6 +7,7 @@ pub mod h2;
 pub mod handshake;
 pub mod load;
 pub mod multiplex;
+pub mod open;
 pub mod servers;
 pub mod soak;
 pub mod tls;

@@ -253,7 +253,7 @@ impl Bench {
 async fn footprint(server: &Server, mode: Mode, options: &Options) -> io::Result<Footprint> {
     tokio::time::sleep(SETTLE).await;
     let rss_before_kib = process_rss_kib(Some(server.pid()))?;
-    let open = load::open_all(&load_config(server, mode, 0, options)).await?;
+    let open = crate::open::open_all(&load_config(server, mode, 0, options)).await?;
     tokio::time::sleep(SETTLE).await;
     let footprint = Footprint {
         rss_before_kib,
@@ -295,7 +295,7 @@ async fn run_case(
         tokio::time::sleep(options.warmup).await;
         server_connections(pid)
     };
-    let streams = load::open_all(&config).await?;
+    let streams = crate::open::open_all(&config).await?;
     let (report, connections) = tokio::join!(load::run_on(config, streams), count);
     Ok(CaseRun {
         report: report?,

@@ -62,7 +62,7 @@ fn main() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     if let Some(conns) = idle {
-        let streams = runtime.block_on(load::idle(&config.addr, conns))?;
+        let streams = runtime.block_on(wsflow_bench::open::idle(&config.addr, conns))?;
         println!("ready {}", streams.len());
         std::io::stdout().flush()?;
         // Hold the connections until the runner closes our stdin.
