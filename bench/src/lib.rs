@@ -1,5 +1,7 @@
 //! Echo benchmark for wsflow: a load generator that checks every echo, echo servers on
-//! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix.
+//! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix;
+//! `h2.sh` compares WebSockets multiplexed on one HTTP/2 connection with one TCP connection
+//! each ([`multiplex`]).
 
 pub mod cpu;
 pub mod fanout;
