@@ -1,6 +1,6 @@
 //! CPU time of a whole process from procfs, so the echo benchmark can report what the server
 //! and the load generator each spent in the counted window and say which one was the
-//! bottleneck.
+//! bottleneck; and its resident memory, for the memory figures.
 
 use std::io;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use std::time::Duration;
 /// # Errors
 /// When the process does not exist or procfs is not mounted.
 pub fn process_cpu(pid: Option<u32>) -> io::Result<Duration> {
-    let proc = pid.map_or_else(|| String::from("/proc/self"), |pid| format!("/proc/{pid}"));
+    let proc = proc_dir(pid);
     match schedstat_sum(&proc) {
         Ok(ns) => Ok(Duration::from_nanos(ns)),
         Err(_) => stat_ticks(&proc).map(|ticks| Duration::from_millis(ticks * 10)),
@@ -30,8 +30,26 @@ pub fn process_cpu(pid: Option<u32>) -> io::Result<Duration> {
 /// # Errors
 /// When the process does not exist, or procfs or schedstat are missing.
 pub fn process_wait(pid: Option<u32>) -> io::Result<Duration> {
-    let proc = pid.map_or_else(|| String::from("/proc/self"), |pid| format!("/proc/{pid}"));
+    let proc = proc_dir(pid);
     schedstat_field(&proc, 1).map(Duration::from_nanos)
+}
+
+/// Resident memory (`VmRSS`) of process `pid`, or of this process with `None`, in KiB.
+///
+/// # Errors
+/// When the process does not exist or procfs is not mounted.
+pub fn process_rss_kib(pid: Option<u32>) -> io::Result<u64> {
+    let status = std::fs::read_to_string(format!("{}/status", proc_dir(pid)))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| io::Error::other("no VmRSS"))
+}
+
+/// The procfs directory of process `pid`, or of this process with `None`.
+fn proc_dir(pid: Option<u32>) -> String {
+    pid.map_or_else(|| String::from("/proc/self"), |pid| format!("/proc/{pid}"))
 }
 
 /// Sum of the first field (time on CPU, ns) of every thread's schedstat.
@@ -81,37 +99,44 @@ mod tests {
     use super::*;
     use std::time::Instant;
 
-    /// Burns CPU until the process's utime + stime (one source) grew by `ticks`, however
-    /// loaded the machine is: a wall-clock burn got under 30 ms of CPU on a 2-core machine at
-    /// load 7, and the checks below failed for it.
-    fn burn_ticks(ticks: u64) {
-        let start = stat_ticks("/proc/self").unwrap();
+    /// CPU time of the calling thread (ns), from its own schedstat.
+    fn thread_cpu_ns() -> u64 {
+        let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+        text.split_whitespace().next().unwrap().parse().unwrap()
+    }
+
+    /// Burns CPU on this thread until it has `ns` more of it, however loaded the machine is
+    /// (a wall-clock burn got under 30 ms of CPU at load 7 on 2 cores). The checks compare
+    /// with this thread's own time: the process-wide sums cover live threads only, and the
+    /// harness's other test threads come and go meanwhile.
+    fn burn_thread(ns: u64) -> u64 {
+        let target = thread_cpu_ns() + ns;
         let give_up = Instant::now() + Duration::from_secs(60);
         let mut x = 1u64;
-        while stat_ticks("/proc/self").unwrap() < start + ticks {
+        while thread_cpu_ns() < target {
             assert!(Instant::now() < give_up, "no CPU time in 60 s");
             for _ in 0..100_000 {
                 x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
             }
         }
+        thread_cpu_ns()
     }
 
     #[test]
     fn own_cpu_time_grows_while_busy() {
-        let before = process_cpu(None).unwrap();
-        burn_ticks(10);
-        let spent = process_cpu(None).unwrap().saturating_sub(before);
-        // 100 ms by the tick count; schedstat (the other source) must see most of it.
-        assert!(spent >= Duration::from_millis(60), "{spent:?}");
+        let mine = burn_thread(100_000_000);
+        // The sum over live threads holds this one's time at least.
+        let total = process_cpu(None).unwrap();
+        assert!(total >= Duration::from_nanos(mine), "{total:?} < {mine} ns");
     }
 
     #[test]
     fn both_sources_read_another_pid() {
-        burn_ticks(5);
+        let mine = burn_thread(50_000_000);
         let proc = format!("/proc/{}", std::process::id());
         // Read by number, as the generator reads the server: both sources see the work.
-        assert!(schedstat_sum(&proc).unwrap() >= 30_000_000);
-        assert!(stat_ticks(&proc).unwrap() >= 5);
+        assert!(schedstat_sum(&proc).unwrap() >= mine);
+        assert!(stat_ticks(&proc).unwrap() >= 1);
     }
 
     #[test]
@@ -124,5 +149,14 @@ mod tests {
     #[test]
     fn missing_process_is_an_error() {
         assert!(process_cpu(Some(u32::MAX)).is_err());
+        assert!(process_rss_kib(Some(u32::MAX)).is_err());
+    }
+
+    #[test]
+    fn resident_memory_is_read_by_number_and_as_self() {
+        let by_number = process_rss_kib(Some(std::process::id())).unwrap();
+        // Any process of this size is at least a few hundred KiB resident.
+        assert!(by_number > 100, "{by_number}");
+        assert!(process_rss_kib(None).unwrap() > 100);
     }
 }

@@ -1,10 +1,15 @@
 //! Echo benchmark for wsflow: a load generator that checks every echo, echo servers on
-//! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix.
+//! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix;
+//! `h2.sh` compares WebSockets multiplexed on one HTTP/2 connection with one TCP connection
+//! each ([`multiplex`]).
 
 pub mod cpu;
 pub mod fanout;
+pub mod h2;
 pub mod handshake;
 pub mod load;
+pub mod multiplex;
+pub mod open;
 pub mod servers;
 pub mod soak;
 pub mod tls;
@@ -28,6 +33,7 @@ pub fn smoke() -> io::Result<load::LoadReport> {
         duration: Duration::from_millis(200),
         raw: false,
         tls: None,
+        http2: false,
         // The server is a thread of this process: its CPU is in the generator's.
         server_pid: None,
     };

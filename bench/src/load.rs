@@ -10,10 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
 
 use crate::cpu;
+use crate::open::{Stream, open_all};
 
 /// One case of the matrix.
 #[derive(Clone, Debug)]
@@ -34,6 +33,9 @@ pub struct LoadConfig {
     pub raw: bool,
     /// Connect over TLS (wss) with this client config; `None` for plain TCP.
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// Open the `conns` WebSockets as streams of one HTTP/2 connection (cleartext, prior
+    /// knowledge, RFC 8441) instead of one TCP connection each; `tls` is then ignored.
+    pub http2: bool,
     /// The server's process, whose CPU time over the counted window is reported; `None`
     /// when it is not a process of its own (or not on this machine).
     pub server_pid: Option<u32>,
@@ -237,38 +239,6 @@ impl EchoChecker {
     }
 }
 
-/// Opens a TCP connection and runs the hand-made client handshake on it.
-pub async fn connect(addr: &str) -> io::Result<TcpStream> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    crate::handshake::client(&mut stream, addr).await?;
-    Ok(stream)
-}
-
-/// A generator connection: plain TCP, or TLS for the wss cases.
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-/// [`connect`], over TLS (SNI `localhost`) when `tls` is given.
-async fn connect_maybe_tls(
-    addr: &str,
-    tls: Option<&Arc<rustls::ClientConfig>>,
-) -> io::Result<Stream> {
-    let Some(config) = tls else {
-        return connect(addr).await.map(Stream::Plain);
-    };
-    let tcp = TcpStream::connect(addr).await?;
-    tcp.set_nodelay(true)?;
-    let name = rustls::pki_types::ServerName::try_from("localhost").map_err(io::Error::other)?;
-    let mut stream = tokio_rustls::TlsConnector::from(Arc::clone(config))
-        .connect(name, tcp)
-        .await?;
-    crate::handshake::client(&mut stream, addr).await?;
-    Ok(Stream::Tls(Box::new(stream)))
-}
-
 /// Totals shared by the connection tasks; all run on one thread, so the atomics are
 /// uncontended.
 #[derive(Default)]
@@ -291,6 +261,10 @@ async fn drive(
         }
         Stream::Tls(tls) => {
             let (reader, writer) = tokio::io::split(tls);
+            drive_halves(reader, writer, conn, config, totals).await
+        }
+        Stream::H2(stream) => {
+            let (reader, writer) = tokio::io::split(stream);
             drive_halves(reader, writer, conn, config, totals).await
         }
     }
@@ -339,12 +313,14 @@ async fn drive_halves<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
 
 /// Runs one case; call it on a current-thread runtime so the generator uses one core.
 pub async fn run(config: LoadConfig) -> io::Result<LoadReport> {
+    let streams = open_all(&config).await?;
+    run_on(config, streams).await
+}
+
+/// [`run`] on WebSockets already opened with [`open_all`] for `config`.
+pub async fn run_on(config: LoadConfig, streams: Vec<Stream>) -> io::Result<LoadReport> {
     let config = Arc::new(config);
     let totals = Arc::new(Totals::default());
-    let mut streams = Vec::with_capacity(config.conns);
-    for _ in 0..config.conns {
-        streams.push(connect_maybe_tls(&config.addr, config.tls.as_ref()).await?);
-    }
     let mut tasks = Vec::with_capacity(config.conns);
     for (conn, stream) in streams.into_iter().enumerate() {
         let config = Arc::clone(&config);
@@ -428,15 +404,6 @@ pub fn report_line(report: &LoadReport) -> String {
         }
     }
     line
-}
-
-/// Opens `conns` connections, handshakes each, and returns them idle (for the memory case).
-pub async fn idle(addr: &str, conns: usize) -> io::Result<Vec<TcpStream>> {
-    let mut streams = Vec::with_capacity(conns);
-    for _ in 0..conns {
-        streams.push(connect(addr).await?);
-    }
-    Ok(streams)
 }
 
 #[cfg(test)]

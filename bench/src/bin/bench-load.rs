@@ -1,5 +1,6 @@
 //! Load generator: `bench-load --addr A --conns N --size S --depth D --secs T [--warmup W]
-//! [--raw] [--server-pid P]` prints `msgs_per_sec=… checked=… content_checked=… counted=…
+//! [--raw] [--http2] [--server-pid P]` (`--http2`: the N WebSockets are streams of one HTTP/2
+//! connection, prior knowledge) prints `msgs_per_sec=… checked=… content_checked=… counted=…
 //! secs=… gen_cpu_secs=… server_cpu_secs=… gen_wait_secs=… server_wait_secs=…` (from
 //! `counted` on, over the counted window; `*_wait_secs` is time runnable but waiting for a
 //! CPU; a CPU field is left out when it could not be read, the server's without
@@ -28,6 +29,7 @@ fn main() -> std::io::Result<()> {
         duration: Duration::from_secs(3),
         raw: false,
         tls: None,
+        http2: false,
         server_pid: None,
     };
     let mut idle = None;
@@ -41,6 +43,7 @@ fn main() -> std::io::Result<()> {
             "--secs" => config.duration = Duration::from_secs_f64(parse(args.next(), "--secs")?),
             "--warmup" => config.warmup = Duration::from_secs_f64(parse(args.next(), "--warmup")?),
             "--raw" => config.raw = true,
+            "--http2" => config.http2 = true,
             "--server-pid" => config.server_pid = Some(parse(args.next(), "--server-pid")?),
             "--idle" => idle = Some(parse::<usize>(args.next(), "--idle")?),
             "--smoke" => {
@@ -59,7 +62,7 @@ fn main() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     if let Some(conns) = idle {
-        let streams = runtime.block_on(load::idle(&config.addr, conns))?;
+        let streams = runtime.block_on(wsflow_bench::open::idle(&config.addr, conns))?;
         println!("ready {}", streams.len());
         std::io::stdout().flush()?;
         // Hold the connections until the runner closes our stdin.

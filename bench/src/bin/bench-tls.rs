@@ -100,6 +100,7 @@ fn main() -> std::io::Result<()> {
                 duration: Duration::from_secs_f64(secs),
                 raw: false,
                 tls: tls.then(|| pki.client.clone()),
+                http2: false,
                 server_pid: None,
             };
             let (server_before, generator_before, started) = (

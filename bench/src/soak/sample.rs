@@ -68,12 +68,7 @@ impl Sampler {
 
 /// VmRSS of this process from `/proc/self/status`, KiB (0 where there is no procfs).
 fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    crate::cpu::process_rss_kib(None).unwrap_or(0)
 }
 
 /// Entries of `/proc/self/fd` (0 where there is no procfs).
