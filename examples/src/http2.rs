@@ -145,6 +145,8 @@ fn serve_tokio(
         let listener = tokio::net::TcpListener::from_std(listener)?;
         loop {
             let (tcp, peer) = listener.accept().await?;
+            // As `accept_with` does for HTTP/1.1: HTTP/2's small frames must not wait for Nagle.
+            let _ = tcp.set_nodelay(true);
             let (options, tls) = (options.clone(), tls.cloned());
             tokio::spawn(async move {
                 let mut first = [0u8; 1];
@@ -183,6 +185,8 @@ fn serve_smol(
         let listener = smol::net::TcpListener::try_from(listener)?;
         loop {
             let (tcp, peer) = listener.accept().await?;
+            // As `accept_with` does for HTTP/1.1: HTTP/2's small frames must not wait for Nagle.
+            let _ = tcp.set_nodelay(true);
             let (options, tls) = (options.clone(), tls.cloned());
             smol::spawn(async move {
                 let mut first = [0u8; 1];
@@ -223,6 +227,8 @@ fn serve_async_std(
         let listener = async_std::net::TcpListener::from(listener);
         loop {
             let (tcp, peer) = listener.accept().await?;
+            // As `accept_with` does for HTTP/1.1: HTTP/2's small frames must not wait for Nagle.
+            let _ = tcp.set_nodelay(true);
             let (options, tls) = (options.clone(), tls.cloned());
             async_std::task::spawn(async move {
                 let mut first = [0u8; 1];
