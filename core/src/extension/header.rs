@@ -105,13 +105,21 @@ impl Cursor<'_> {
         }
     }
 
+    /// A quoted parameter value, unescaped. RFC 6455 §9.1: "the value after quoted-string
+    /// unescaping MUST conform to the 'token' ABNF", so anything else is malformed (as
+    /// Python's websockets also judges); accepting it let a value through that the header's
+    /// formatter writes unquoted and that then no longer parses (found by fuzzing).
     fn quoted_string(&mut self) -> Result<String, ExtensionHeaderError> {
         // Opening quote already checked by the caller.
+        let opening = self.pos;
         self.pos += 1;
         let mut value = Vec::new();
         loop {
             match self.peek() {
                 Some(b'"') => {
+                    if value.is_empty() || !value.iter().copied().all(is_tchar) {
+                        return Err(ExtensionHeaderError { position: opening });
+                    }
                     self.pos += 1;
                     return String::from_utf8(value).map_err(|_| self.error());
                 }
@@ -199,9 +207,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quoted_values_must_be_tokens() {
+        // RFC 6455 §9.1; the fuzzer's input had a comma, `|`, a `;` and control bytes inside.
+        for bad in [
+            "x; a=\"7, b\"",
+            "x; a=\"\"",
+            "x; a=\"1 2\"",
+            "x; a=\"a;b\"",
+            "x; a=\"\u{11}\"",
+            "x; a=\"\\\"\"",
+        ] {
+            assert_eq!(
+                parse_extensions(bad),
+                Err(ExtensionHeaderError { position: 5 }),
+                "{bad}"
+            );
+        }
+        let escaped = parse_extensions("x; a=\"1\\0\"").unwrap();
+        assert_eq!(escaped[0].params[0].1.as_deref(), Some("10"));
+    }
+
+    #[test]
     fn parses_names_params_and_quoted_values() {
         let offers =
-            parse_extensions("foo, bar; baz=2;qux ,permessage-deflate; x=\"a\\\"b\"").unwrap();
+            parse_extensions("foo, bar; baz=2;qux ,permessage-deflate; x=\"a\\b\"").unwrap();
         assert_eq!(offers[0], ExtensionOffer::new("foo"));
         assert_eq!(
             offers[1],
@@ -209,7 +238,7 @@ mod tests {
                 .with_param("baz", Some("2".into()))
                 .with_param("qux", None)
         );
-        assert_eq!(offers[2].params[0].1.as_deref(), Some("a\"b"));
+        assert_eq!(offers[2].params[0].1.as_deref(), Some("ab"));
     }
 
     #[test]
