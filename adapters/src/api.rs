@@ -65,7 +65,14 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// [`Connection::accept_request`](wsflow_core::Connection::accept_request) for a
     /// transport an HTTP server upgraded, or [`Connection::new`] for tests. A connection
     /// still in its handshake goes to [`WebSocket::handshake`] instead.
-    pub fn from_connection(transport: T, connection: Connection) -> Self {
+    ///
+    /// A connection fresh from `accept_request` (or an HTTP/2 extended CONNECT) holds
+    /// [`Event::Opened`](wsflow_core::Event::Opened) as its first event; it is taken here, as
+    /// [`WebSocket::handshake`] takes it, so that [`recv_event`](Self::recv_event) hands out
+    /// the same events whichever way the WebSocket was opened ([`opened`](Self::opened) keeps
+    /// the details).
+    pub fn from_connection(transport: T, mut connection: Connection) -> Self {
+        connection.skip_opened_event();
         Self::from_driver(Driver::new(transport, connection))
     }
 

@@ -43,7 +43,8 @@ impl<S, C> std::fmt::Debug for WebSocket<S, C> {
 impl<S: Stream> WebSocket<S> {
     /// Wraps a stream on which the opening handshake has already taken place and the
     /// connection for it. Bytes the handshake read past its end must already have been fed
-    /// to `connection`.
+    /// to `connection`. A leading `Event::Opened` (a connection from `accept_request`) is
+    /// taken, as [`WebSocket::handshake`] takes it, so the same events follow either way.
     pub fn from_connection(stream: S, connection: Connection) -> Self {
         Self::from_connection_with_clock(stream, connection, SystemClock)
     }
@@ -52,7 +53,8 @@ impl<S: Stream> WebSocket<S> {
 impl<S: Stream, C: Clock> WebSocket<S, C> {
     /// [`from_connection`](WebSocket::from_connection) on another clock (a test's virtual
     /// time); `connection` must have been created with that clock's `now`.
-    pub fn from_connection_with_clock(stream: S, connection: Connection, clock: C) -> Self {
+    pub fn from_connection_with_clock(stream: S, mut connection: Connection, clock: C) -> Self {
+        connection.skip_opened_event();
         Self::open(stream, Engine::new(connection), clock)
     }
 

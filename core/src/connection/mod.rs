@@ -336,6 +336,20 @@ impl Connection {
         !self.events.is_empty()
     }
 
+    /// Takes the [`Event::Opened`] waiting at the head of the events, if that is what waits
+    /// there, and says whether it did. For an I/O layer that hands out a connection opened
+    /// outside its own handshake ([`accept_request`](Self::accept_request) for an HTTP
+    /// server's upgrade, an HTTP/2 extended CONNECT): its application then sees the same
+    /// events as after the layer's own handshake, which takes this event. The details stay
+    /// in [`opened`](Self::opened).
+    pub fn skip_opened_event(&mut self) -> bool {
+        let opened = matches!(self.events.front(), Some(Event::Opened(_)));
+        if opened {
+            self.events.pop_front();
+        }
+        opened
+    }
+
     /// Bytes queued for writing.
     pub fn buffered_amount(&self) -> usize {
         self.output.len()

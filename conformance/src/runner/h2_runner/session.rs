@@ -406,13 +406,6 @@ impl Session for H2Session {
             Some(endpoint) => endpoint.observe(),
             None => Observation::default(),
         };
-        // A WebSocket made with `from_connection` over a connection that ran its own
-        // opening (`accept_request`, `client_h2`) reports `Opened` as its first event; the
-        // HTTP/1.1 `WebSocket::handshake` consumes it. Its content is the handshake's
-        // outcome, which the runner reports from `accept` / `websocket` already.
-        observation
-            .events
-            .retain(|event| !matches!(event, Event::Opened(_)));
         observation.sent = std::mem::take(&mut self.parts.peer.received);
         observation.shutdown = self.parts.peer.end_stream;
         observation

@@ -218,6 +218,15 @@ fn a_request_parsed_elsewhere_gets_the_same_checks_and_answer() {
     assert!(matches!(conn.poll_event(), Some(Event::Opened(_))));
     conn.receive(now, &to_server(true, 0x1, b"x"));
     assert_eq!(conn.poll_event(), Some(Event::Message(Message::from("x"))));
+
+    // An I/O layer takes the leading `Opened` and nothing else.
+    let (_, mut conn) =
+        Connection::accept_request(&request, Accept::new(), &options, Config::default(), now);
+    conn.receive(now, &to_server(true, 0x1, b"y"));
+    assert!(conn.skip_opened_event());
+    assert!(!conn.skip_opened_event(), "only the head, only once");
+    assert!(conn.opened().is_some(), "the details stay");
+    assert_eq!(conn.poll_event(), Some(Event::Message(Message::from("y"))));
 }
 
 #[test]
