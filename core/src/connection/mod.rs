@@ -365,7 +365,7 @@ impl Connection {
     /// every earlier event (answered a message, say) before the connection moves on.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        if self.events.is_empty() {
+        if self.events.is_empty() && self.parsing_may_resume() {
             self.process_input(self.latest_now);
         }
         self.events.pop_front()

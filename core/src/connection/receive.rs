@@ -104,6 +104,20 @@ impl Connection {
         }
     }
 
+    /// Whether [`Self::process_input`] could change anything without new input: bytes or a
+    /// frame left unparsed (at the event limit), a held-back failure or close, a pending
+    /// EOF, or a large empty input buffer to release. Checked before every poll for an
+    /// event, so that the usual case (all parsed, queue drained) costs a few loads.
+    #[inline]
+    pub(super) fn parsing_may_resume(&self) -> bool {
+        !self.input.is_empty()
+            || self.frame.is_some()
+            || self.pending_failure.is_some()
+            || self.pending_close.is_some()
+            || self.eof
+            || self.input.capacity() > RETAINED_INPUT_CAPACITY
+    }
+
     /// Stops parsing: whatever arrives from now on is dropped unread.
     pub(super) fn discard_input(&mut self) {
         self.discarding = true;
