@@ -25,10 +25,12 @@ pub(crate) struct OutputQueue {
 }
 
 impl OutputQueue {
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -68,6 +70,7 @@ impl OutputQueue {
         self.push_payload(frame);
     }
 
+    #[inline]
     pub(crate) fn front(&self) -> &[u8] {
         self.chunks
             .front()

@@ -128,20 +128,26 @@ impl Connection {
 
     /// One unit of parsing progress. `Ok(false)`: more input is needed.
     fn step(&mut self) -> Result<bool, ProtocolError> {
-        let Some(frame) = self.frame else {
-            if self.input.is_empty() {
-                return Ok(false);
-            }
-            let rules = self.header_rules();
-            let (consumed, header) = self.decoder.decode(&self.input, rules);
-            self.input.advance(consumed);
-            return match header {
-                None => Ok(false),
-                Some(header) => {
-                    self.begin_frame(header?)?;
-                    Ok(true)
+        let frame = match self.frame {
+            Some(frame) => frame,
+            None => {
+                if self.input.is_empty() {
+                    return Ok(false);
                 }
-            };
+                let rules = self.header_rules();
+                let (consumed, header) = self.decoder.decode(&self.input, rules);
+                self.input.advance(consumed);
+                let Some(header) = header else {
+                    return Ok(false);
+                };
+                let frame = self.begin_frame(header?)?;
+                if self.events.len() >= self.event_limit() {
+                    // At the limit: the payload waits, as it would for the next pass.
+                    return Ok(true);
+                }
+                // Straight on to the payload, usually here already: one pass per frame.
+                frame
+            }
         };
         if frame.header.opcode.is_control() {
             self.step_control(frame)
@@ -150,8 +156,9 @@ impl Connection {
         }
     }
 
-    /// Message-level checks that need the frame's context, made before any payload is read.
-    fn begin_frame(&mut self, header: FrameHeader) -> Result<(), ProtocolError> {
+    /// Message-level checks that need the frame's context, made before any payload is read;
+    /// returns the new frame, also kept as the frame in progress.
+    fn begin_frame(&mut self, header: FrameHeader) -> Result<IncomingFrame, ProtocolError> {
         if !header.opcode.is_control() {
             let max_fragments = self.config.max_fragments_per_message;
             match (header.opcode, &mut self.message) {
@@ -193,13 +200,14 @@ impl Connection {
                 }
             }
         }
-        self.frame = Some(IncomingFrame {
+        let frame = IncomingFrame {
             header,
             remaining: header.payload_len,
             checked: 0,
             offset: 0,
-        });
-        Ok(())
+        };
+        self.frame = Some(frame);
+        Ok(frame)
     }
 
     /// A control frame is handled once its whole payload (≤ 125 bytes) is buffered.
