@@ -128,26 +128,25 @@ impl Connection {
 
     /// One unit of parsing progress. `Ok(false)`: more input is needed.
     fn step(&mut self) -> Result<bool, ProtocolError> {
-        let frame = match self.frame {
-            Some(frame) => frame,
-            None => {
-                if self.input.is_empty() {
-                    return Ok(false);
-                }
-                let rules = self.header_rules();
-                let (consumed, header) = self.decoder.decode(&self.input, rules);
-                self.input.advance(consumed);
-                let Some(header) = header else {
-                    return Ok(false);
-                };
-                let frame = self.begin_frame(header?)?;
-                if self.events.len() >= self.event_limit() {
-                    // At the limit: the payload waits, as it would for the next pass.
-                    return Ok(true);
-                }
-                // Straight on to the payload, usually here already: one pass per frame.
-                frame
+        let frame = if let Some(frame) = self.frame {
+            frame
+        } else {
+            if self.input.is_empty() {
+                return Ok(false);
             }
+            let rules = self.header_rules();
+            let (consumed, header) = self.decoder.decode(&self.input, rules);
+            self.input.advance(consumed);
+            let Some(header) = header else {
+                return Ok(false);
+            };
+            let frame = self.begin_frame(header?)?;
+            if self.events.len() >= self.event_limit() {
+                // At the limit: the payload waits, as it would for the next pass.
+                return Ok(true);
+            }
+            // Straight on to the payload, usually here already: one pass per frame.
+            frame
         };
         if frame.header.opcode.is_control() {
             self.step_control(frame)

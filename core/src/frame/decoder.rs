@@ -151,9 +151,8 @@ fn check_first_bytes(first: u8, second: u8, rules: HeaderRules) -> Result<(), Pr
 /// passed [`check_first_bytes`]): length, mask and the checks that need the length.
 #[inline]
 fn parse(bytes: &[u8], rules: HeaderRules) -> Result<FrameHeader, ProtocolError> {
-    let (first, second) = match *bytes {
-        [first, second, ..] => (first, second),
-        _ => return Err(ProtocolError::InvalidPayloadLength),
+    let [first, second, ..] = *bytes else {
+        return Err(ProtocolError::InvalidPayloadLength);
     };
     let (payload_len, mask_at) = match (second & 0x7f, bytes.get(2..)) {
         (126, Some(&[l0, l1, ..])) => (u64::from(u16::from_be_bytes([l0, l1])), 4),
