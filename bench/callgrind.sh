@@ -8,6 +8,9 @@
 #   CG_CASES="10x16B:10:16:1 10x1KiB:10:1024:1"  name:conns:size:depth
 #   CG_SECS="1 3"                                 the short and the long load, seconds
 #   CG_TARGETS="target/release other/target/release"  compare builds (e.g. before/after)
+#   CG_KEEP=dir                                   keep each run's callgrind output there, for
+#                                                 callgrind_annotate (server.case.secs.out, and
+#                                                 .msgs: the messages that run echoed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +51,11 @@ measure() {
   local checked ir
   checked=$(sed -n 's/.* checked=\([0-9]*\).*/\1/p' <<< "$line")
   ir=$(awk '/^summary:/ {print $2}' "$WORK/cg.$PORT.out")
+  if [[ -n ${CG_KEEP:-} ]]; then
+    mkdir -p "$CG_KEEP"
+    cp "$WORK/cg.$PORT.out" "$CG_KEEP/$server.${conns}x$size.${secs}s.out"
+    echo "$checked" > "$CG_KEEP/$server.${conns}x$size.${secs}s.msgs"
+  fi
   echo "$ir $checked"
 }
 

@@ -25,10 +25,12 @@ pub(crate) struct OutputQueue {
 }
 
 impl OutputQueue {
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -40,7 +42,12 @@ impl OutputQueue {
 
     /// Call after appending to [`Self::tail`] to keep the length right.
     pub(crate) fn recount(&mut self) {
-        self.len = self.chunks.iter().map(Bytes::len).sum::<usize>() + self.tail.len();
+        let chunked = if self.chunks.is_empty() {
+            0
+        } else {
+            self.chunks.iter().map(Bytes::len).sum::<usize>()
+        };
+        self.len = chunked + self.tail.len();
     }
 
     /// Appends a payload: copied when small, queued by reference when large.
@@ -63,6 +70,7 @@ impl OutputQueue {
         self.push_payload(frame);
     }
 
+    #[inline]
     pub(crate) fn front(&self) -> &[u8] {
         self.chunks
             .front()
@@ -85,7 +93,11 @@ impl OutputQueue {
     }
 
     pub(crate) fn consume(&mut self, mut n: usize) {
-        n = n.min(self.len);
+        if n >= self.len {
+            // Everything was written (the usual case): nothing to advance piece by piece.
+            self.clear();
+            return;
+        }
         self.len -= n;
         while n > 0 {
             if let Some(front) = self.chunks.front_mut() {
@@ -100,13 +112,12 @@ impl OutputQueue {
                 n = 0;
             }
         }
-        if self.len == 0 {
-            self.clear();
-        }
     }
 
     pub(crate) fn clear(&mut self) {
-        self.chunks.clear();
+        if !self.chunks.is_empty() {
+            self.chunks.clear();
+        }
         self.len = 0;
         if self.tail.capacity() > RETAINED_CAPACITY {
             self.tail = BytesMut::new();

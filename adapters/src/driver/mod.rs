@@ -119,13 +119,40 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
 
     /// Writes the core's output, all queued frames per vectored call, flushes once it is all
     /// out, and shuts the write side down when the core asks.
+    // The check is inlined into every pass, which mostly finds nothing to do (a call to
+    // the whole method cost ~70 instructions per pass under callgrind).
+    #[allow(clippy::inline_always)] // measured: with `#[inline]` alone it stayed a call
+    #[inline(always)]
     pub(super) fn write_out(&mut self, cx: &mut Context<'_>) -> Result<bool, Error> {
+        let shutdown_due = !self.shutdown_done && self.conn.wants_shutdown();
+        if self.conn.buffered_amount() == 0 && !self.need_flush && !shutdown_due {
+            return Ok(false);
+        }
+        self.write_queued(cx)
+    }
+
+    /// [`Self::write_out`] once there is something to do.
+    #[inline(never)]
+    fn write_queued(&mut self, cx: &mut Context<'_>) -> Result<bool, Error> {
         let mut progress = false;
-        while self.conn.buffered_amount() > 0 {
-            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
-            let filled = self.conn.output_vectored(&mut slices);
-            let slices = slices.get(..filled).unwrap_or_default();
-            match self.transport.poll_write_vectored(cx, slices) {
+        loop {
+            let buffered = self.conn.buffered_amount();
+            if buffered == 0 {
+                break;
+            }
+            let front = self.conn.pending_output();
+            let written = if front.len() == buffered {
+                // All of it in one piece (small frames are copied together): no need to
+                // gather the pieces.
+                self.transport
+                    .poll_write_vectored(cx, &[IoSlice::new(front)])
+            } else {
+                let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+                let filled = self.conn.output_vectored(&mut slices);
+                let slices = slices.get(..filled).unwrap_or_default();
+                self.transport.poll_write_vectored(cx, slices)
+            };
+            match written {
                 Poll::Ready(Ok(0)) => return Err(self.fail(io::ErrorKind::WriteZero.into())),
                 Poll::Ready(Ok(n)) => {
                     self.conn.consume_output(n);
@@ -167,7 +194,9 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     /// so a keepalive deadline pushed back by every message does not re-arm per message.
     fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
         let Some(deadline) = self.conn.poll_timeout() else {
-            self.timer = None;
+            if self.timer.is_some() {
+                self.timer = None;
+            }
             return false;
         };
         let timer = match &mut self.timer {

@@ -41,27 +41,42 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Option<Message>, Error>> {
-        // Control events are skipped; a peer flooding pings still gets us to yield.
-        for _ in 0..PASSES_PER_POLL {
-            match ready!(self.poll_event(cx))? {
-                Some(Event::Message(message) | Event::MessageChunk { chunk: message, .. }) => {
+        // `poll_event`'s loop, written out here so that a message goes straight from the
+        // core's queue to the caller (this is the per-message path). Control events are
+        // skipped; a peer flooding pings still gets us to yield after PASSES_PER_POLL of
+        // them, and each event taken gets its own budget of passes, as in `poll_event`.
+        let mut skipped = 0;
+        let mut passes = 0;
+        loop {
+            let Some(event) = self.next_event() else {
+                if self.conn.state() == State::Closed {
+                    self.finish(cx);
+                    return Poll::Ready(Ok(None));
+                }
+                ready!(self.step(cx, &mut passes))?;
+                continue;
+            };
+            match event {
+                Event::Message(message) | Event::MessageChunk { chunk: message, .. } => {
                     return Poll::Ready(Ok(Some(message)));
                 }
-                Some(Event::Closed(closed)) => {
+                Event::Closed(closed) => {
+                    self.finish(cx);
                     return Poll::Ready(Error::from_close(&closed).map_or(Ok(None), Err));
                 }
-                Some(
-                    Event::Ping(_)
-                    | Event::Pong(_)
-                    | Event::CloseReceived(_)
-                    | Event::Opened(_)
-                    | Event::Upgrade(_),
-                ) => {}
-                None => return Poll::Ready(Ok(None)),
+                Event::Ping(_)
+                | Event::Pong(_)
+                | Event::CloseReceived(_)
+                | Event::Opened(_)
+                | Event::Upgrade(_) => {}
             }
+            skipped += 1;
+            if skipped >= PASSES_PER_POLL {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            passes = 0;
         }
-        cx.waker().wake_by_ref();
-        Poll::Pending
     }
 
     /// Ready when a data message may be handed to the core: the output is below its

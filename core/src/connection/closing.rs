@@ -130,6 +130,7 @@ impl Connection {
     }
 
     /// The keepalive part of [`Self::poll_timeout`].
+    #[inline]
     pub(super) fn keepalive_deadline(&self) -> Option<Instant> {
         let keepalive = self.config.keepalive?;
         if self.state() != super::State::Open {

@@ -104,6 +104,20 @@ impl Connection {
         }
     }
 
+    /// Whether [`Self::process_input`] could change anything without new input: bytes or a
+    /// frame left unparsed (at the event limit), a held-back failure or close, a pending
+    /// EOF, or a large empty input buffer to release. Checked before every poll for an
+    /// event, so that the usual case (all parsed, queue drained) costs a few loads.
+    #[inline]
+    pub(super) fn parsing_may_resume(&self) -> bool {
+        !self.input.is_empty()
+            || self.frame.is_some()
+            || self.pending_failure.is_some()
+            || self.pending_close.is_some()
+            || self.eof
+            || self.input.capacity() > RETAINED_INPUT_CAPACITY
+    }
+
     /// Stops parsing: whatever arrives from now on is dropped unread.
     pub(super) fn discard_input(&mut self) {
         self.discarding = true;
@@ -114,20 +128,25 @@ impl Connection {
 
     /// One unit of parsing progress. `Ok(false)`: more input is needed.
     fn step(&mut self) -> Result<bool, ProtocolError> {
-        let Some(frame) = self.frame else {
+        let frame = if let Some(frame) = self.frame {
+            frame
+        } else {
             if self.input.is_empty() {
                 return Ok(false);
             }
             let rules = self.header_rules();
             let (consumed, header) = self.decoder.decode(&self.input, rules);
             self.input.advance(consumed);
-            return match header {
-                None => Ok(false),
-                Some(header) => {
-                    self.begin_frame(header?)?;
-                    Ok(true)
-                }
+            let Some(header) = header else {
+                return Ok(false);
             };
+            let frame = self.begin_frame(header?)?;
+            if self.events.len() >= self.event_limit() {
+                // At the limit: the payload waits, as it would for the next pass.
+                return Ok(true);
+            }
+            // Straight on to the payload, usually here already: one pass per frame.
+            frame
         };
         if frame.header.opcode.is_control() {
             self.step_control(frame)
@@ -136,8 +155,9 @@ impl Connection {
         }
     }
 
-    /// Message-level checks that need the frame's context, made before any payload is read.
-    fn begin_frame(&mut self, header: FrameHeader) -> Result<(), ProtocolError> {
+    /// Message-level checks that need the frame's context, made before any payload is read;
+    /// returns the new frame, also kept as the frame in progress.
+    fn begin_frame(&mut self, header: FrameHeader) -> Result<IncomingFrame, ProtocolError> {
         if !header.opcode.is_control() {
             let max_fragments = self.config.max_fragments_per_message;
             match (header.opcode, &mut self.message) {
@@ -179,13 +199,14 @@ impl Connection {
                 }
             }
         }
-        self.frame = Some(IncomingFrame {
+        let frame = IncomingFrame {
             header,
             remaining: header.payload_len,
             checked: 0,
             offset: 0,
-        });
-        Ok(())
+        };
+        self.frame = Some(frame);
+        Ok(frame)
     }
 
     /// A control frame is handled once its whole payload (≤ 125 bytes) is buffered.
