@@ -325,14 +325,26 @@ impl Connection {
             let limit = max.saturating_sub(message.size);
             let limit = usize::try_from(limit).unwrap_or(usize::MAX);
             if let Some(extension) = &mut self.extension {
-                extension
-                    .decode(&data, fin, &mut message.buffer, limit)
-                    .map_err(|error| match error {
+                if let Err(error) = extension.decode(&data, fin, &mut message.buffer, limit) {
+                    // What was inflated before the failure is judged first: in pieces, those
+                    // bytes were validated as they came, before the limit (or the corruption)
+                    // was reached; whole, they come out in the same call that fails. Without
+                    // this a text message invalid before its limit closed 1009 when it came
+                    // whole and 1007 in pieces (found by the connection_server fuzzer).
+                    if message.kind == MessageKind::Text {
+                        let fresh = message.buffer.get(appended_from..).unwrap_or_default();
+                        message
+                            .utf8
+                            .feed(fresh)
+                            .map_err(|_| ProtocolError::InvalidUtf8)?;
+                    }
+                    return Err(match error {
                         ProtocolError::MessageTooLarge { .. } => {
                             ProtocolError::MessageTooLarge { max }
                         }
                         other => other,
-                    })?;
+                    });
+                }
             }
         } else {
             message.buffer.extend_from_slice(&data);

@@ -289,3 +289,65 @@ fn streamed_compressed_message_does_not_depend_on_read_sizes() {
         assert_eq!(receive(cut), whole, "read size {cut}");
     }
 }
+
+/// Found by the `connection_server` fuzz target: a compressed text message whose inflated
+/// bytes turn invalid before its size limit and cross the limit later closed with 1009 when
+/// its frame came whole (the limit failed the inflate call that also produced the invalid
+/// bytes, before they were validated) and 1007 when it came in pieces. The bytes inflated
+/// before a failure are now judged first: 1007 however the frame is cut, in either receive
+/// mode; and a message valid up to its limit still closes 1009.
+#[test]
+fn inflated_text_is_judged_before_its_size_limit() {
+    use crate::extension::deflate::DeflateConfig;
+    use crate::handshake::{Accept, ServerOptions};
+    use std::io::Write;
+
+    let compress = |text: &[u8]| {
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text).unwrap();
+        encoder.flush().unwrap();
+        let mut data = encoder.finish().unwrap();
+        // RFC 7692 §7.2.1: the sender strips the sync flush's 00 00 ff ff.
+        if data.ends_with(&[0x00, 0x00, 0xff, 0xff]) {
+            data.truncate(data.len() - 4);
+        }
+        data
+    };
+    let close_code = |wire: &[u8], cut: usize, mode: ReceiveMode| {
+        let now = Instant::now();
+        let config = Config::new().receive_mode(mode).max_message_size(448);
+        let options = ServerOptions::new().deflate(DeflateConfig::default());
+        let mut conn = Connection::server(options, config, now);
+        conn.receive(
+            now,
+            b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+              Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
+        );
+        assert!(matches!(conn.poll_event(), Some(Event::Upgrade(_))));
+        conn.accept(Accept::new()).unwrap();
+        assert!(matches!(conn.poll_event(), Some(Event::Opened(_))));
+        take_output(&mut conn);
+        for piece in wire.chunks(cut) {
+            conn.receive(now, piece);
+            events(&mut conn);
+        }
+        let out = take_output(&mut conn);
+        assert_eq!(out.first(), Some(&0x88), "a close frame, cut {cut}");
+        u16::from_be_bytes([out[2], out[3]])
+    };
+
+    let mut invalid_early = vec![b'a'; 100];
+    invalid_early.push(0xff);
+    invalid_early.extend(std::iter::repeat_n(b'a', 1000));
+    let valid_to_the_limit = vec![b'a'; 1100];
+    for (text, code) in [(invalid_early, 1007), (valid_to_the_limit, 1009)] {
+        let wire = frame(true, 0x40, 0x1, &compress(&text), true);
+        for mode in [ReceiveMode::WholeMessages, ReceiveMode::Streaming] {
+            for cut in [wire.len(), 1, 2, 3, 7, 16] {
+                assert_eq!(close_code(&wire, cut, mode), code, "cut {cut}, {mode:?}");
+            }
+        }
+    }
+}
