@@ -14,8 +14,8 @@ use tokio::io::DuplexStream;
 use wsflow::h2::{Client, ClientConnection, H2Stream, ServerConnection, h2_crate as h2};
 use wsflow::tokio::TokioRuntime;
 use wsflow::{AcceptOptions, ClientRequest, Reject};
+use wsflow_core::Role;
 use wsflow_core::mask::FixedMask;
-use wsflow_core::{Event, Role};
 
 use super::H2Defect;
 use super::peer::{Peer, PeerConnection, READING_WINDOW};
