@@ -381,10 +381,10 @@ fn goes_through_the_proxy<E: Env>() {
         let mut config = (*pki.server).clone();
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let (port, _log) = server::<E>(Some(Arc::new(config))).await;
-        let (proxy_port, tunnels) = connect_proxy();
+        let (proxy, tunnels) = support::proxy_with_log(support::ProxyKind::Http, 1);
         let options = ConnectOptions::new()
             .tls_config(pki.client.clone())
-            .proxy(wsflow::Proxy::http("127.0.0.1", proxy_port));
+            .proxy(wsflow::Proxy::http("127.0.0.1", proxy.port()).auth("user", "pass"));
         let url = format!("wss://localhost:{port}/proxied");
         assert_eq!(E::connect_echo(url, options).await, "h2");
         assert_eq!(
@@ -393,42 +393,6 @@ fn goes_through_the_proxy<E: Env>() {
             "one tunnel, to the server"
         );
     });
-}
-
-/// An HTTP `CONNECT` proxy on its own threads (so it serves every runtime alike): its port,
-/// and the targets of the tunnels it opened.
-fn connect_proxy() -> (u16, Arc<Mutex<Vec<String>>>) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let tunnels = Arc::new(Mutex::new(Vec::new()));
-    let log = tunnels.clone();
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { return };
-            let mut reader = BufReader::new(client.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let target = line
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or_default()
-                .to_owned();
-            while reader.read_line(&mut line).unwrap() > 0 && !line.ends_with("\r\n\r\n") {}
-            log.lock().unwrap().push(target.clone());
-            let Ok(server) = std::net::TcpStream::connect(&target) else {
-                return;
-            };
-            (&client)
-                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                .unwrap();
-            let (mut up_from, mut up_to) = (reader, server.try_clone().unwrap());
-            std::thread::spawn(move || std::io::copy(&mut up_from, &mut up_to));
-            let (mut down_from, mut down_to) = (server, client);
-            std::thread::spawn(move || std::io::copy(&mut down_from, &mut down_to));
-        }
-    });
-    (port, tunnels)
 }
 
 /// TLS with ALPN `h2`, through `connect`.

@@ -5,8 +5,8 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use rcgen::{
@@ -97,23 +97,36 @@ pub(crate) enum ProxyKind {
 /// A one-connection-at-a-time proxy on loopback that tunnels to wherever it is asked
 /// (only loopback targets are used by the tests), for up to `connections` connections.
 pub(crate) fn proxy(kind: ProxyKind, connections: usize) -> SocketAddr {
+    proxy_with_log(kind, connections).0
+}
+
+/// The targets a proxy opened tunnels to (`host:port` as asked), in order.
+pub(crate) type Tunnels = Arc<Mutex<Vec<String>>>;
+
+/// [`proxy`], also recording each tunnel's target, so a test can check that a connect
+/// really went through the proxy.
+pub(crate) fn proxy_with_log(kind: ProxyKind, connections: usize) -> (SocketAddr, Tunnels) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
+    let tunnels = Tunnels::default();
+    let log = tunnels.clone();
     thread::spawn(move || {
         for stream in listener.incoming().take(connections) {
             let Ok(client) = stream else { return };
+            let log = log.clone();
             thread::spawn(move || {
                 let target = match kind {
                     ProxyKind::Http => http_connect(&client),
                     ProxyKind::Socks5 => socks5(&client),
                 };
-                if let Some(target) = target {
-                    tunnel(client, target);
+                if let Some((name, upstream)) = target {
+                    log.lock().unwrap().push(name);
+                    tunnel(client, upstream);
                 }
             });
         }
     });
-    addr
+    (addr, tunnels)
 }
 
 fn read_exact(mut stream: &TcpStream, n: usize) -> Vec<u8> {
@@ -123,7 +136,7 @@ fn read_exact(mut stream: &TcpStream, n: usize) -> Vec<u8> {
 }
 
 /// Reads the CONNECT head byte by byte (never past it), checks auth, dials the target.
-fn http_connect(mut client: &TcpStream) -> Option<TcpStream> {
+fn http_connect(mut client: &TcpStream) -> Option<(String, TcpStream)> {
     let mut head = Vec::new();
     while !head.ends_with(b"\r\n\r\n") {
         head.extend(read_exact(client, 1));
@@ -136,15 +149,15 @@ fn http_connect(mut client: &TcpStream) -> Option<TcpStream> {
             .unwrap();
         return None;
     }
-    let upstream = TcpStream::connect(target).ok()?;
+    let upstream = TcpStream::connect(&target).ok()?;
     client
         .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
         .unwrap();
-    Some(upstream)
+    Some((target, upstream))
 }
 
 /// The server side of SOCKS5 with username/password auth, resolving names itself.
-fn socks5(mut client: &TcpStream) -> Option<TcpStream> {
+fn socks5(mut client: &TcpStream) -> Option<(String, TcpStream)> {
     let greeting = read_exact(client, 2);
     let methods = read_exact(client, usize::from(greeting[1]));
     if !methods.contains(&2) {
@@ -183,7 +196,7 @@ fn socks5(mut client: &TcpStream) -> Option<TcpStream> {
     client
         .write_all(&[5, 0, 0, 3, 2, b'o', b'k', 0, 0])
         .unwrap();
-    Some(upstream)
+    Some((format!("{host}:{port}"), upstream))
 }
 
 /// Copies both ways until each side ends, passing half-closes on.
