@@ -4,57 +4,19 @@
 //! refuse the blocking runtime with exit code 2.
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use wsflow::h2::{Connected, ServerConnection};
 use wsflow::{CloseCode, ConnectOptions};
 
+mod support;
+
+use support::{Server, free_port, pem_files};
+
 const ECHO_SERVER: &str = env!("CARGO_BIN_EXE_echo-server");
 const AUTOBAHN_CLIENT: &str = env!("CARGO_BIN_EXE_autobahn-client");
-
-/// A CA and a localhost certificate in a fresh directory: `(ca.pem, cert.pem, key.pem)`.
-fn pem_files() -> (PathBuf, PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("wsflow-h2-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-    let params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
-    let files = (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    );
-    std::fs::write(&files.0, ca.pem()).unwrap();
-    std::fs::write(&files.1, cert.pem()).unwrap();
-    std::fs::write(&files.2, key.serialize_pem()).unwrap();
-    files
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Kills the child when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn start(args: &[&str]) -> (Server, String) {
     let mut child = Command::new(ECHO_SERVER)
@@ -102,7 +64,7 @@ async fn echo_once(url: &str, options: &ConnectOptions) -> &'static str {
 
 #[test]
 fn echo_server_http2_serves_both_protocols_on_every_runtime() {
-    let (ca, cert, key) = pem_files();
+    let (ca, cert, key) = pem_files("h2");
     let tls = wsflow::tls::client_config_from_ca_file(&ca).unwrap();
     for runtime in ["tokio", "smol", "async-std"] {
         let port = free_port();

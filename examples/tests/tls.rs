@@ -5,53 +5,17 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 const ECHO_SERVER: &str = env!("CARGO_BIN_EXE_echo-server");
 const TLS_SERVER: &str = env!("CARGO_BIN_EXE_tls-server");
+mod support;
+
+use support::{Server, free_addr, pem_files};
+
 const TLS_CLIENT: &str = env!("CARGO_BIN_EXE_tls-client");
 const AUTOBAHN_CLIENT: &str = env!("CARGO_BIN_EXE_autobahn-client");
-
-/// Writes a CA and a server certificate for localhost/127.0.0.1 into a fresh directory:
-/// `(ca.pem, cert.pem, key.pem)`.
-fn pem_files(tag: &str) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("wsflow-tls-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-    let params =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
-    let files = (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    );
-    std::fs::write(&files.0, ca.pem()).unwrap();
-    std::fs::write(&files.1, cert.pem()).unwrap();
-    std::fs::write(&files.2, key.serialize_pem()).unwrap();
-    files
-}
-
-fn free_addr() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
-}
-
-/// Kills the child when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Starts `bin` with `args` and waits for its "listening" line.
 fn start(bin: &str, args: &[&str]) -> (Server, String) {
