@@ -854,3 +854,53 @@ mod client_errors {
         });
     }
 }
+
+/// `connect` when TLS agreed on http/1.1: the upgrade runs on that connection, and a redirect
+/// it answers with is followed (when asked) like the runtime's own `connect_with` does.
+mod same_connection_redirect {
+    use super::*;
+
+    #[test]
+    fn a_redirect_on_the_reused_connection_is_followed() {
+        OnTokio::block_on(async {
+            let pki = Pki::new(&["localhost"]);
+            // Neither server sets ALPN, so TLS agrees on no protocol: HTTP/1.1.
+            let (target, target_port) = OnTokio::listen().await;
+            let config = pki.server.clone();
+            let target_config = config.clone();
+            OnTokio::spawn(Box::pin(async move {
+                http1_echo_tls::<OnTokio>(target, Some(target_config)).await;
+            }));
+            let (listener, port) = OnTokio::listen().await;
+            let location = format!("wss://localhost:{target_port}/");
+            let redirected = Arc::new(AtomicUsize::new(0));
+            let counted = redirected.clone();
+            OnTokio::spawn(Box::pin(async move {
+                let io = listener.accept(Some(config)).await;
+                let result = wsflow::WebSocket::<_, wsflow::tokio::TokioRuntime>::server(
+                    wsflow::tokio::TokioIo(io),
+                    &AcceptOptions::new(),
+                    |_: &UpgradeRequest| {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        Err(Reject::new(StatusCode::FOUND).header(
+                            http::header::LOCATION,
+                            http::HeaderValue::from_str(&location).unwrap(),
+                        ))
+                    },
+                )
+                .await;
+                assert!(matches!(result, Err(Error::Rejected(StatusCode::FOUND))));
+            }));
+            let options = ConnectOptions::new()
+                .tls_config(pki.client.clone())
+                .follow_redirects(true);
+            let url = format!("wss://localhost:{port}/");
+            assert_eq!(OnTokio::connect_echo(url, options).await, "http/1.1");
+            assert_eq!(
+                redirected.load(Ordering::SeqCst),
+                1,
+                "answered by the first server"
+            );
+        });
+    }
+}
