@@ -332,7 +332,7 @@ pub fn run(role: Role, data: &[u8]) {
             whole.conn.receive(now, &data);
             whole.drain_events(&mut events_whole);
             for piece in pieces(&data, &cuts) {
-                cut.conn.receive(now, piece);
+                receive_piece(&mut cut.conn, now, piece);
                 let before = events_cut.len();
                 cut.drain_events(&mut events_cut);
                 if trace {
@@ -505,4 +505,21 @@ fn app(conn: &mut Connection, now: Instant, command: &Command, sent: &mut Sent) 
         _ => unreachable!("peer and clock commands are handled by run"),
     };
     format!("{result:?}")
+}
+
+/// Feeds `piece` as the adapters do: into the space the connection lends while a large
+/// payload arrives (`lend_receive_buffer`), through `receive` otherwise.
+fn receive_piece(conn: &mut Connection, now: Instant, mut piece: &[u8]) {
+    while !piece.is_empty() {
+        let Some(space) = conn.lend_receive_buffer() else {
+            conn.receive(now, piece);
+            return;
+        };
+        let len = space.len().min(piece.len());
+        if let (Some(into), Some(from)) = (space.get_mut(..len), piece.get(..len)) {
+            into.copy_from_slice(from);
+        }
+        conn.receive_lent(now, len);
+        piece = piece.get(len..).unwrap_or_default();
+    }
 }

@@ -221,20 +221,31 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     }
 
     /// Reads once, if the core wants input, and feeds what came (or the EOF) to the core.
+    /// A large payload is read straight into the core's buffer (see
+    /// [`Connection::lend_receive_buffer`]); everything else through the thread's scratch
+    /// buffer, so that an idle connection holds no read buffer of its own.
     fn read_in(&mut self, cx: &mut Context<'_>) -> Result<bool, Error> {
         if !self.conn.wants_read() {
             return Ok(false);
         }
         let (transport, conn) = (&mut self.transport, &mut self.conn);
-        let read = with_scratch(|buf| {
-            let read = transport.poll_read(cx, buf);
+        let read = if let Some(lent) = conn.lend_receive_buffer() {
+            let read = transport.poll_read(cx, lent);
             if let Poll::Ready(Ok(n)) = read {
-                if n > 0 {
-                    conn.receive(R::now(), buf.get(..n).unwrap_or_default());
-                }
+                conn.receive_lent(R::now(), n);
             }
             read
-        });
+        } else {
+            with_scratch(|buf| {
+                let read = transport.poll_read(cx, buf);
+                if let Poll::Ready(Ok(n)) = read {
+                    if n > 0 {
+                        conn.receive(R::now(), buf.get(..n).unwrap_or_default());
+                    }
+                }
+                read
+            })
+        };
         match read {
             Poll::Ready(Ok(0)) => self.conn.receive_eof(R::now()),
             Poll::Ready(Ok(_)) => {}

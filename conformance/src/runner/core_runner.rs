@@ -105,7 +105,18 @@ impl CoreSession {
             if conn.wants_read() {
                 match self.inbox.pop_front() {
                     Some(Incoming::Data(piece)) => {
-                        conn.receive(self.now, &piece);
+                        // As the adapters do: into the core's own buffer when it lends
+                        // space (a large payload arriving), the rest of the piece later.
+                        if let Some(lent) = conn.lend_receive_buffer() {
+                            let len = lent.len().min(piece.len());
+                            lent[..len].copy_from_slice(&piece[..len]);
+                            conn.receive_lent(self.now, len);
+                            if len < piece.len() {
+                                self.inbox.push_front(Incoming::Data(piece[len..].to_vec()));
+                            }
+                        } else {
+                            conn.receive(self.now, &piece);
+                        }
                         progressed = true;
                     }
                     Some(Incoming::Eof) => {

@@ -6,6 +6,7 @@
 //! `closing` runs the close handshake, failures, EOF and timers.
 
 mod closing;
+mod input;
 mod opening;
 mod receive;
 mod send;
@@ -19,6 +20,7 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 
+use self::input::InputBuffer;
 use crate::close::CloseFrame;
 use crate::config::Config;
 use crate::error::ProtocolError;
@@ -154,7 +156,7 @@ pub struct Connection {
     extension: Option<Box<dyn Extension>>,
     masks: Box<dyn MaskSource>,
 
-    input: BytesMut,
+    input: InputBuffer,
     /// The largest payload the input buffer was grown for in one step. Each large message
     /// leaves the input as a zero-copy slice of that block; once the application drops it,
     /// the next large message reuses the block (no allocation). The first small message
@@ -219,7 +221,7 @@ impl Connection {
             config,
             extension: None,
             masks: Box::new(RandomMask::default()),
-            input: BytesMut::new(),
+            input: InputBuffer::default(),
             input_block: 0,
             decoder: HeaderDecoder::new(),
             frame: None,

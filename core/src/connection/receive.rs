@@ -2,8 +2,9 @@
 
 use std::time::Instant;
 
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 
+use super::input::InputBuffer;
 use super::{Connection, IncomingFrame, IncomingMessage, Phase};
 use crate::close::CloseFrame;
 use crate::config::ReceiveMode;
@@ -16,21 +17,22 @@ use crate::utf8::Utf8Validator;
 
 /// An input buffer that is empty but holds more than this much memory is released, so an
 /// idle connection does not keep the memory of its largest message.
-const RETAINED_INPUT_CAPACITY: usize = 16 << 10;
+pub(super) const RETAINED_INPUT_CAPACITY: usize = 16 << 10;
 /// While a single-frame message arrives, the input buffer is grown at once to hold the rest
-/// of its payload, up to this much: one allocation instead of a doubling per read, without
-/// letting a peer that merely announces a huge frame make us allocate it.
-const RESERVE_AHEAD_LIMIT: u64 = 256 << 10;
+/// of its payload, up to this much: one allocation, and a payload up to this size that is
+/// never moved once it is in (it is read straight into place, see `lend_receive_buffer`).
+/// What is reserved is address space: memory is written only as bytes arrive (the lent
+/// space grows with them), so a peer that merely announces a huge frame gets little.
+/// Larger payloads grow the buffer as they arrive.
+pub(super) const RESERVE_AHEAD_LIMIT: u64 = 1 << 20;
 
 impl Connection {
     /// Feeds bytes read from the transport. Never fails: a protocol violation fails the
     /// connection (a close frame with the right code is queued and [`Event::Closed`] follows).
     pub fn receive(&mut self, now: Instant, data: &[u8]) {
-        self.latest_now = now;
-        if self.is_closed() || self.eof || data.is_empty() {
+        if !self.admit_input(now, data.len()) {
             return;
         }
-        self.stats.bytes_received += data.len() as u64;
         if matches!(self.phase, Phase::Handshake(_)) {
             return self.receive_opening(now, data);
         }
@@ -40,6 +42,18 @@ impl Connection {
         }
         self.input.extend_from_slice(data);
         self.process_input(now);
+    }
+
+    /// What [`Self::receive`] and [`Self::receive_lent`] do first for `len` new bytes:
+    /// whether they are taken at all (not after the connection closed or the read side
+    /// ended), and counting them.
+    pub(super) fn admit_input(&mut self, now: Instant, len: usize) -> bool {
+        self.latest_now = now;
+        if self.is_closed() || self.eof || len == 0 {
+            return false;
+        }
+        self.stats.bytes_received += len as u64;
+        true
     }
 
     /// Reports that the transport's read side ended (the peer sent a FIN or the socket
@@ -90,7 +104,7 @@ impl Connection {
             && self.input.capacity() > RETAINED_INPUT_CAPACITY
             && self.input_block <= RETAINED_INPUT_CAPACITY as u64
         {
-            self.input = BytesMut::new();
+            self.input = InputBuffer::default();
         }
         if self.events.is_empty() {
             if let Some(error) = self.pending_failure.take() {
@@ -293,7 +307,7 @@ impl Connection {
             {
                 // Large messages stopped coming: let the block they shared go with the
                 // last of them, instead of keeping it for an idle connection.
-                self.input = BytesMut::new();
+                self.input = InputBuffer::default();
                 self.input_block = 0;
             }
             let message_kind = message.kind;

@@ -4,6 +4,7 @@
 mod closing;
 mod flow;
 mod framing;
+mod lending;
 mod lifecycle;
 mod prepared;
 
