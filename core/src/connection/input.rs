@@ -58,7 +58,19 @@ impl Connection {
     ///     other => panic!("{other:?}"),
     /// }
     /// ```
+    #[inline]
     pub fn lend_receive_buffer(&mut self) -> Option<&mut [u8]> {
+        // Small messages, the common case: nothing to lend, known from two loads (this runs
+        // before every read).
+        if self.frame.is_none() && self.input_block <= RETAINED_INPUT_CAPACITY as u64 {
+            return None;
+        }
+        self.lend_for_large_payload()
+    }
+
+    /// [`Self::lend_receive_buffer`] once a large payload may be due.
+    #[inline(never)]
+    fn lend_for_large_payload(&mut self) -> Option<&mut [u8]> {
         if !matches!(self.phase, Phase::Open | Phase::Closing)
             || self.discarding
             || !self.wants_read()
@@ -139,17 +151,38 @@ impl InputBuffer {
 
     /// Counts `len` bytes of the spare space as received (clamped to the spare space, so a
     /// wrong count can only lose bytes, never expose stale ones as input it did not have).
+    #[inline]
     pub(super) fn commit(&mut self, len: usize) {
         self.filled = (self.filled + len).min(self.bytes.len());
     }
 
     /// The spare space currently held (lent space not filled yet).
+    #[inline]
     pub(super) fn spare_len(&self) -> usize {
         self.bytes.len() - self.filled
     }
 
+    /// Received bytes (the parser's view; no spare space).
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.filled
+    }
+
+    /// Whether no received byte waits.
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.filled == 0
+    }
+
     /// Appends `data` after the received bytes, into the spare space if it fits.
+    #[inline]
     pub(super) fn extend_from_slice(&mut self, data: &[u8]) {
+        if self.bytes.len() == self.filled {
+            // No spare space (nothing lent): the usual copied read.
+            self.bytes.extend_from_slice(data);
+            self.filled = self.bytes.len();
+            return;
+        }
         let end = self.filled + data.len();
         if let Some(spare) = self.bytes.get_mut(self.filled..end) {
             spare.copy_from_slice(data);
@@ -169,6 +202,7 @@ impl InputBuffer {
 
     /// Takes the first `len` received bytes (`len` is clamped to what was received); they
     /// keep sharing the allocation, the spare space stays behind.
+    #[inline]
     pub(super) fn split_to(&mut self, len: usize) -> BytesMut {
         let len = len.min(self.filled);
         self.filled -= len;
@@ -176,6 +210,7 @@ impl InputBuffer {
     }
 
     /// Drops the first `len` received bytes (clamped to what was received).
+    #[inline]
     pub(super) fn advance(&mut self, len: usize) {
         let len = len.min(self.filled);
         self.filled -= len;
@@ -183,12 +218,14 @@ impl InputBuffer {
     }
 
     /// Drops every received byte and the spare space; the allocation is kept.
+    #[inline]
     pub(super) fn clear(&mut self) {
         self.bytes.clear();
         self.filled = 0;
     }
 
     /// The memory the buffer holds, received bytes and spare space included.
+    #[inline]
     pub(super) fn capacity(&self) -> usize {
         self.bytes.capacity()
     }
@@ -204,12 +241,14 @@ impl InputBuffer {
 impl Deref for InputBuffer {
     type Target = [u8];
 
+    #[inline]
     fn deref(&self) -> &[u8] {
         self.bytes.get(..self.filled).unwrap_or_default()
     }
 }
 
 impl DerefMut for InputBuffer {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
         self.bytes.get_mut(..self.filled).unwrap_or_default()
     }
