@@ -88,9 +88,10 @@ impl Svg {
 
     /// One line of differently coloured pieces (`(colour, text)`), as a legend.
     pub fn spans(&mut self, x: f64, y: f64, pieces: &[(&str, &str)]) {
+        // Kept as written: the pieces are spaced with their own blanks.
         let _ = write!(
             self.out,
-            "<text x=\"{:.1}\" y=\"{:.1}\">",
+            "<text x=\"{:.1}\" y=\"{:.1}\" xml:space=\"preserve\">",
             coord(x),
             coord(y)
         );

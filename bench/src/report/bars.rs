@@ -65,6 +65,8 @@ const LEFT: f64 = 180.0;
 const PLOT_W: f64 = 460.0;
 const ROW: f64 = 20.0;
 const BAR_H: f64 = 14.0;
+/// Height of a group's heading line.
+const GROUP_HEADING: f64 = 18.0;
 
 /// The colour of a bar.
 pub fn colour(family: Family, shade: usize) -> &'static str {
@@ -135,52 +137,85 @@ fn render_panel(chart: &mut Svg, panel: &Panel, top: f64) -> f64 {
     };
     let x = |value: f64| LEFT + value / axis_max * PLOT_W;
     let plot_top = y;
-    for group in &panel.groups {
-        if let Some(heading) = &group.heading {
-            y += 16.0;
-            chart.text(LEFT - 8.0, y, Anchor::End, "font-style=\"italic\"", heading);
-            y += 2.0;
-        }
-        for bar in &group.bars {
-            render_bar(chart, bar, y, x);
-            y += ROW;
-        }
-    }
+    let bottom = plot_top
+        + panel
+            .groups
+            .iter()
+            .map(|group| {
+                let heading = group.heading.as_ref().map_or(0.0, |_| GROUP_HEADING);
+                heading + group.bars.iter().map(|_| ROW).sum::<f64>()
+            })
+            .sum::<f64>();
+    // The grid goes under the bars, the reference line over them, the notes over both.
     // axis_max is a positive multiple of step, so the count is positive and small.
     #[allow(clippy::cast_sign_loss)]
     let ticks = (axis_max / step).round() as u32;
     for i in 0..=ticks {
         let value = f64::from(i) * step;
         let gx = x(value);
-        chart.line((gx, plot_top), (gx, y), "stroke=\"#ddd\"");
+        chart.line((gx, plot_top), (gx, bottom), "stroke=\"#ddd\"");
         chart.text(
             gx,
-            y + 13.0,
+            bottom + 13.0,
             Anchor::Middle,
             "fill=\"#555\"",
             &tick(value, step),
         );
     }
+    let mut notes = Vec::new();
+    for group in &panel.groups {
+        if let Some(heading) = &group.heading {
+            chart.text(
+                LEFT - 8.0,
+                y + GROUP_HEADING - 2.0,
+                Anchor::End,
+                "font-style=\"italic\"",
+                heading,
+            );
+            y += GROUP_HEADING;
+        }
+        for bar in &group.bars {
+            notes.push(render_bar(chart, bar, y, x));
+            y += ROW;
+        }
+    }
     if let Some(reference) = drawable(panel.reference) {
         let rx = x(reference);
         chart.line(
             (rx, plot_top),
-            (rx, y),
+            (rx, bottom),
             "stroke=\"#333\" stroke-dasharray=\"4 3\"",
+        );
+    }
+    // A white outline keeps a note readable where a line crosses it.
+    let halo = "paint-order=\"stroke\" stroke=\"white\" stroke-width=\"3\"";
+    for (nx, ny, colour, note) in notes {
+        chart.text(
+            nx,
+            ny,
+            Anchor::Start,
+            &format!("fill=\"{colour}\" {halo}"),
+            note,
         );
     }
     chart.text(
         LEFT + PLOT_W / 2.0,
-        y + 27.0,
+        bottom + 27.0,
         Anchor::Middle,
         "fill=\"#333\"",
         &panel.axis,
     );
-    y + 30.0
+    bottom + 30.0
 }
 
-/// One bar with its label, whisker and note, in the row starting at `y`.
-fn render_bar(chart: &mut Svg, bar: &Bar, y: f64, x: impl Fn(f64) -> f64) {
+/// One bar with its label and whisker, in the row starting at `y`; returns where its note
+/// goes and what it says (drawn last, over any line).
+fn render_bar<'a>(
+    chart: &mut Svg,
+    bar: &'a Bar,
+    y: f64,
+    x: impl Fn(f64) -> f64,
+) -> (f64, f64, &'static str, &'a str) {
     let middle = y + 3.0 + BAR_H / 2.0;
     chart.text(LEFT - 8.0, middle + 4.0, Anchor::End, "", &bar.label);
     let Some(value) = drawable(bar.value) else {
@@ -189,14 +224,7 @@ fn render_bar(chart: &mut Svg, bar: &Bar, y: f64, x: impl Fn(f64) -> f64) {
         } else {
             &bar.note
         };
-        chart.text(
-            LEFT + 4.0,
-            middle + 4.0,
-            Anchor::Start,
-            "fill=\"#999\"",
-            note,
-        );
-        return;
+        return (LEFT + 4.0, middle + 4.0, "#999", note);
     };
     let fill = format!("class=\"bar\" fill=\"{}\"", colour(bar.family, bar.shade));
     chart.rect((LEFT, y + 3.0), (x(value) - LEFT, BAR_H), &fill);
@@ -212,7 +240,7 @@ fn render_bar(chart: &mut Svg, bar: &Bar, y: f64, x: impl Fn(f64) -> f64) {
         chart.line((hx, middle - 4.0), (hx, middle + 4.0), attributes);
         end = end.max(hx);
     }
-    chart.text(end + 6.0, middle + 4.0, Anchor::Start, "", &bar.note);
+    (end + 6.0, middle + 4.0, "black", &bar.note)
 }
 
 /// An axis label with as many decimals as the step needs.

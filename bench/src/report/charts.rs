@@ -45,13 +45,13 @@ fn families_legend(flagged: bool) -> Vec<(&'static str, String)> {
         ("#333", "whisker: lowest to highest run".to_owned()),
     ];
     if flagged {
-        legend.push((
-            "#333",
-            "; * generator-bound, + machine busy (see the table)".to_owned(),
-        ));
+        legend.push(("#333", FLAGS_LEGEND.to_owned()));
     }
     legend
 }
+
+/// The legend's explanation of [`flags`].
+const FLAGS_LEGEND: &str = "; * generator-bound, + machine busy (see the table)";
 
 /// msgs/s of every server on `case`, wsflow bars labelled with their ratio to the best peer.
 pub fn case_chart(matrix: &Matrix, case: &str, context: &[String]) -> Figure {
@@ -151,6 +151,18 @@ pub fn runtime_chart(matrix: &Matrix, context: &[String]) -> Option<Figure> {
             }
         })
         .collect();
+    let mut legend = vec![(
+        "#333",
+        "whisker: lowest to highest run, ÷ the same median".to_owned(),
+    )];
+    let flagged = (matrix.cases.iter()).any(|case| {
+        runtimes
+            .iter()
+            .any(|server| !flags(matrix, server, case).is_empty())
+    });
+    if flagged {
+        legend.push(("#333", FLAGS_LEGEND.to_owned()));
+    }
     Some(Figure {
         title: format!("wsflow runtimes compared: msgs/s as a multiple of {BASELINE}'s"),
         context: context.to_vec(),
@@ -160,10 +172,7 @@ pub fn runtime_chart(matrix: &Matrix, context: &[String]) -> Option<Figure> {
             reference: Some(1.0),
             groups,
         }],
-        legend: vec![(
-            "#333",
-            "whisker: lowest to highest run, ÷ the same median".to_owned(),
-        )],
+        legend,
     })
 }
 

@@ -218,3 +218,43 @@ pub fn svg(title: &str, samples: &[Sample], warmup: f64, load_end: f64) -> Strin
     );
     chart.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(secs: f64, rss_kib: u64, fds: usize) -> Sample {
+        Sample {
+            secs,
+            rss_kib,
+            fds,
+            client_open: fds / 2,
+            server_open: fds / 2,
+            echoed: 0,
+        }
+    }
+
+    #[test]
+    fn the_chart_draws_each_series_through_every_sample_under_an_escaped_title() {
+        let samples = [
+            sample(0.0, 1024, 10),
+            sample(5.0, 2048, 40),
+            sample(10.0, 1024, 20),
+        ];
+        let chart = svg("soak <tokio> & more", &samples, 2.0, 8.0);
+        assert!(chart.contains("soak &lt;tokio&gt; &amp; more"), "{chart}");
+        let lines: Vec<&str> = chart
+            .lines()
+            .filter(|l| l.starts_with("<polyline"))
+            .collect();
+        assert_eq!(lines.len(), 3, "{chart}");
+        for line in lines {
+            assert_eq!(line.matches(',').count(), samples.len(), "{line}");
+        }
+        // 1 MiB, 2 MiB, 1 MiB over 10 s on a scale to 2.2 MiB, plotted 760 × 330 from (70, 40).
+        assert!(
+            chart.contains("stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"70.0,220.0 450.0,70.0 830.0,220.0\""),
+            "{chart}"
+        );
+    }
+}
