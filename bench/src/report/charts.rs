@@ -37,6 +37,8 @@ fn flags(matrix: &Matrix, server: &str, case: &str) -> String {
     out
 }
 
+/// The legend of the charts that mix families: one swatch each, and the flags where a bar
+/// carries one.
 fn families_legend(flagged: bool) -> Vec<(&'static str, String)> {
     let mut legend = vec![
         (colour(Family::Wsflow, 1), "■ wsflow   ".to_owned()),
