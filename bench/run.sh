@@ -7,12 +7,23 @@
 # CPU time at the window's two ends); a case whose generator was the bottleneck is flagged,
 # because there a ratio says more about the generator than about the server, and so is one
 # where either side spent a tenth of the window waiting for its CPU (other load on the machine).
+# bench-report prints the table and draws the charts (SVG): per case msgs/s of every server,
+# the runtime comparison, and server CPU µs per message, with an index.html showing them
+# under the printed report, in BENCH_CHARTS beside a copy of the report and the raw results.
 #
 #   BENCH_SECS=3      counted seconds per run        BENCH_WARMUP=0.5  warm-up seconds
 #   BENCH_REPS=3      runs per case (median)         BENCH_IDLE=2000   idle connections (≤ 10000)
 #   BENCH_SERVERS="wsflow-tokio raw-tcp"  subset (spaces or commas)    BENCH_SKIP_MEMORY=1  skip the memory part
+#   BENCH_CHARTS=bench/results/latest     where the charts go (a relative path is taken from
+#                                         the directory run.sh was started in; the default
+#                                         from the repository root, and git ignores it)
 set -euo pipefail
+CALLER_DIR=$PWD
 cd "$(dirname "$0")/.."
+if [[ -z ${BENCH_CHARTS:-} ]]; then CHARTS=bench/results/latest
+elif [[ $BENCH_CHARTS == /* ]]; then CHARTS=$BENCH_CHARTS
+else CHARTS=$CALLER_DIR/$BENCH_CHARTS
+fi
 
 SECS=${BENCH_SECS:-3}
 WARMUP=${BENCH_WARMUP:-0.5}
@@ -109,68 +120,31 @@ for rep in $(seq "$REPS"); do
 done
 
 lockver() { awk -v n="$1" '$0 == "name = \"" n "\"" {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock; }
-echo
-echo "wsflow echo benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(rustc --version)"
-echo "server on CPU 0, generator on CPU 1; ${SECS}s counted after ${WARMUP}s warm-up; median of $REPS"
-echo "srv us/msg: server CPU µs per echoed message; srv CPU, gen CPU: share of its core the server, the generator used;"
-echo "waited: the larger share of the window the server or the generator was runnable but waiting for its CPU"
-echo "versions: wsflow $(lockver wsflow), tokio $(lockver tokio), smol $(lockver smol), async-std $(lockver async-std), tokio-tungstenite $(lockver tokio-tungstenite), fastwebsockets $(lockver fastwebsockets), tokio-websockets $(lockver tokio-websockets)"
-echo
+WHEN="wsflow echo benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(rustc --version)"
+HOW="server on CPU 0, generator on CPU 1; ${SECS}s counted after ${WARMUP}s warm-up; median of $REPS"
 order=$(printf '%s\n' "${CASES[@]}" | awk '{printf "%s ", $1}')
-awk -v peers="$PEERS" -v order="$order" -v servers="$SERVERS" '
-  {
-    k = $1 SUBSEP $2; v[k] = v[k] " " $3
-    if ($4 != "" && $4 != "-") us[k] = us[k] " " $4
-    if ($5 != "" && $5 != "-") sc[k] = sc[k] " " $5
-    if ($6 != "" && $6 != "-") gc[k] = gc[k] " " $6
-    if ($7 != "" && $7 != "-") wt[k] = wt[k] " " $7
-  }
-  function median(list,   a, n, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-    return n ? a[int((n + 1) / 2)] : ""
-  }
-  function ratio(x, y) { return (x != "" && y > 0) ? sprintf("%.2fx", x / y) : "-" }
-  function num(x, f) { return x == "" ? "-" : sprintf(f, x) }
-  # The generator was the bottleneck when it used (nearly) all of its core, or clearly more
-  # of it than the server did of its own: the server was then waiting for work.
-  function gen_bound(g, s) { return g != "" && (g >= 0.9 || (s != "" && g >= 0.5 && g >= s + 0.25)) }
-  END {
-    nc = split(order, cases, " "); ns = split(servers, srv, " "); np = split(peers, pr, " ")
-    printf "%-12s %-18s %12s %10s %8s %10s %7s %7s %7s\n", "case", "server", "msgs/s", "vs peer", "vs raw", "srv us/msg", "srv CPU", "gen CPU", "waited"
-    rows = 0; bound = 0; busy = 0
-    for (c = 1; c <= nc; c++) {
-      best = 0
-      for (p = 1; p <= np; p++) { m = median(v[pr[p] SUBSEP cases[c]]); if (m + 0 > best) best = m + 0 }
-      raw = median(v["raw-tcp" SUBSEP cases[c]])
-      for (s = 1; s <= ns; s++) {
-        k = srv[s] SUBSEP cases[c]
-        m = median(v[k]); if (m == "") continue
-        u = median(us[k]); sv = median(sc[k]); g = median(gc[k]); w = median(wt[k])
-        mark = ""; rows++
-        if (gen_bound(g, sv)) { mark = " *"; bound++ }
-        if (w != "" && w >= 0.1) { mark = mark " +"; busy++ }
-        printf "%-12s %-18s %12d %10s %8s %10s %7s %7s %7s%s\n", cases[c], srv[s], m, ratio(m, best), ratio(m, raw),
-          num(u, "%.2f"), num(sv, "%.2f"), num(g, "%.2f"), num(w, "%.2f"), mark
-      }
-      print ""
-    }
-    if (bound) print "* generator-bound: this ratio understates the server (generator CPU >= 0.90, or >= 0.50 and 0.25 above the server)"
-    if (busy) print "+ the machine was busy: server or generator waited for its CPU >= 10 % of the window; msgs/s and ratios there are uncertain, us/msg less so"
-    printf "generator-bound cases: %d of %d; cases on a busy machine: %d of %d\n\n", bound, rows, busy, rows
-    print "runtime comparison (wsflow, ratio to wsflow-tokio):"
-    printf "%-12s", "case"; for (s = 1; s <= ns; s++) if (srv[s] ~ /^wsflow/) printf " %18s", srv[s]; print ""
-    for (c = 1; c <= nc; c++) {
-      printf "%-12s", cases[c]; base = median(v["wsflow-tokio" SUBSEP cases[c]])
-      for (s = 1; s <= ns; s++) if (srv[s] ~ /^wsflow/) {
-        m = median(v[srv[s] SUBSEP cases[c]]); printf " %10d (%5s)", m, ratio(m, base)
-      }
-      print ""
-    }
-  }' "$WORK/results"
-
-if [[ -s $WORK/memory ]]; then
+# The report is printed and kept: the index of the charts shows it.
+LISTS=(--results "$WORK/results" --servers "$SERVERS" --cases "$order" --peers "$PEERS")
+{
   echo
-  echo "resident memory per idle connection ($IDLE connections, VmRSS after - before):"
-  awk -v n="$IDLE" '{ printf "  %-18s %8.2f KiB/conn  (RSS %d -> %d KiB)\n", $1, ($3 - $2) / n, $2, $3 }' "$WORK/memory"
-fi
+  echo "$WHEN"
+  echo "$HOW"
+  echo "srv us/msg: server CPU µs per echoed message; srv CPU, gen CPU: share of its core the server, the generator used;"
+  echo "waited: the larger share of the window the server or the generator was runnable but waiting for its CPU"
+  echo "versions: wsflow $(lockver wsflow), tokio $(lockver tokio), smol $(lockver smol), async-std $(lockver async-std), tokio-tungstenite $(lockver tokio-tungstenite), fastwebsockets $(lockver fastwebsockets), tokio-websockets $(lockver tokio-websockets)"
+  echo
+  "$TARGET/bench-report" table "${LISTS[@]}"
+
+  if [[ -s $WORK/memory ]]; then
+    echo
+    echo "resident memory per idle connection ($IDLE connections, VmRSS after - before):"
+    awk -v n="$IDLE" '{ printf "  %-18s %8.2f KiB/conn  (RSS %d -> %d KiB)\n", $1, ($3 - $2) / n, $2, $3 }' "$WORK/memory"
+  fi
+} | tee "$WORK/report.txt"
+
+mkdir -p "$CHARTS"
+cp "$WORK/results" "$CHARTS/results.txt"
+sed '1{/^$/d}' "$WORK/report.txt" > "$CHARTS/report.txt"
+"$TARGET/bench-report" charts "${LISTS[@]}" --out "$CHARTS" --text "$CHARTS/report.txt" \
+  --context "$WHEN" --context "$HOW"
+echo "charts: $CHARTS/index.html" >&2

@@ -1,5 +1,6 @@
 //! Echo benchmark for wsflow: a load generator that checks every echo, echo servers on
-//! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix;
+//! wsflow's runtimes and on its peers, and the raw TCP ceiling. `run.sh` drives the matrix
+//! and `bench-report` prints its table and draws its charts ([`report`]);
 //! `h2.sh` compares WebSockets multiplexed on one HTTP/2 connection with one TCP connection
 //! each ([`multiplex`]).
 
@@ -10,8 +11,10 @@ pub mod handshake;
 pub mod load;
 pub mod multiplex;
 pub mod open;
+pub mod report;
 pub mod servers;
 pub mod soak;
+pub mod svg;
 pub mod tls;
 
 use std::io;

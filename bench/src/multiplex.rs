@@ -17,6 +17,7 @@ use wsflow_examples::cli::RuntimeChoice;
 
 use crate::cpu::process_rss_kib;
 use crate::load::{self, LoadConfig, LoadReport};
+use crate::report::{self, Spread};
 
 /// How the N WebSockets reach the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -340,11 +341,9 @@ impl Figures {
 
     /// The median of each figure over `runs` (separately, as `bench/run.sh` does).
     pub fn median(runs: &[Figures]) -> Figures {
-        fn median(mut values: Vec<f64>) -> Option<f64> {
-            values.sort_by(f64::total_cmp);
-            values.get(values.len().saturating_sub(1) / 2).copied()
-        }
-        let of = |pick: fn(&Figures) -> Option<f64>| median(runs.iter().filter_map(pick).collect());
+        let of = |pick: fn(&Figures) -> Option<f64>| {
+            Spread::of(runs.iter().filter_map(pick)).map(|spread| spread.median)
+        };
         Figures {
             msgs_per_sec: of(|f| Some(f.msgs_per_sec)).unwrap_or(0.0),
             server_us_per_msg: of(|f| f.server_us_per_msg),
@@ -354,19 +353,16 @@ impl Figures {
         }
     }
 
-    /// Whether the generator rather than the server was the bottleneck: `bench/run.sh`'s
-    /// rule, its share ≥ 0.9, or ≥ 0.5 and 0.25 above the server's (which then waited for
-    /// work).
+    /// Whether the generator rather than the server was the bottleneck
+    /// ([`report::generator_bound`], the echo benchmark's rule).
     pub fn generator_bound(&self) -> bool {
-        self.gen_share.is_some_and(|g| {
-            g >= 0.9 || self.server_share.is_some_and(|s| g >= 0.5 && g >= s + 0.25)
-        })
+        report::generator_bound(self.gen_share, self.server_share)
     }
 
-    /// Whether either side waited for its CPU ≥ 10 % of the window (other load on the
-    /// machine): msgs/s is then uncertain, µs per message much less so.
+    /// Whether either side waited for its CPU ≥ 10 % of the window
+    /// ([`report::machine_busy`]): msgs/s is then uncertain, µs per message much less so.
     pub fn machine_busy(&self) -> bool {
-        self.waited.is_some_and(|w| w >= 0.1)
+        report::machine_busy(self.waited)
     }
 }
 

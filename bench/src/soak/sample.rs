@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::Tally;
+use crate::svg::{Anchor, Svg};
 
 /// One reading.
 #[derive(Debug, Clone, Copy)]
@@ -156,77 +157,104 @@ pub fn svg(title: &str, samples: &[Sample], warmup: f64, load_end: f64) -> Strin
     let x = |t: f64| LEFT + t / t_max * plot_w;
     let y_rss = |kib: u64| TOP + plot_h - (kib as f64 / 1024.0) / rss_max * plot_h;
     let y_count = |n: usize| TOP + plot_h - n as f64 / count_max * plot_h;
-    let line = |points: Vec<(f64, f64)>, colour: &str| {
-        let path: Vec<String> = points
-            .iter()
-            .map(|(px, py)| format!("{px:.1},{py:.1}"))
-            .collect();
-        format!(
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"/>\n",
-            path.join(" ")
-        )
-    };
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{LEFT}\" y=\"22\" font-size=\"15\">{title}</text>\n\
-         <rect x=\"{LEFT}\" y=\"{TOP}\" width=\"{plot_w}\" height=\"{plot_h}\" fill=\"none\" stroke=\"#888\"/>\n"
+    let mut chart = Svg::new(W, H);
+    chart.text(LEFT, 22.0, Anchor::Start, "font-size=\"15\"", title);
+    chart.rect(
+        (LEFT, TOP),
+        (plot_w, plot_h),
+        "fill=\"none\" stroke=\"#888\"",
     );
     for (mark, label) in [(warmup, "warm-up ends"), (load_end, "load ends")] {
         let mx = x(mark.min(t_max));
-        let _ = writeln!(
-            out,
-            "<line x1=\"{mx:.1}\" y1=\"{TOP}\" x2=\"{mx:.1}\" y2=\"{:.1}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#777\">{label}</text>",
-            TOP + plot_h,
-            mx + 4.0,
-            TOP + 14.0
+        chart.line(
+            (mx, TOP),
+            (mx, TOP + plot_h),
+            "stroke=\"#bbb\" stroke-dasharray=\"4 4\"",
         );
+        chart.text(mx + 4.0, TOP + 14.0, Anchor::Start, "fill=\"#777\"", label);
     }
     for i in 0..=4 {
         let frac = f64::from(i) / 4.0;
         let py = TOP + plot_h - frac * plot_h;
-        let _ = writeln!(
-            out,
-            "<text x=\"{:.1}\" y=\"{py:.1}\" text-anchor=\"end\" fill=\"#c0392b\">{:.0} MiB</text>\
-             <text x=\"{:.1}\" y=\"{py:.1}\" fill=\"#2c3e50\">{:.0}</text>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{:.0} s</text>",
-            LEFT - 6.0,
-            frac * rss_max,
+        let rss_tick = format!("{:.0} MiB", frac * rss_max);
+        chart.text(LEFT - 6.0, py, Anchor::End, "fill=\"#c0392b\"", &rss_tick);
+        let count_tick = format!("{:.0}", frac * count_max);
+        chart.text(
             W - RIGHT + 6.0,
-            frac * count_max,
+            py,
+            Anchor::Start,
+            "fill=\"#2c3e50\"",
+            &count_tick,
+        );
+        let time_tick = format!("{:.0} s", frac * t_max);
+        chart.text(
             LEFT + frac * plot_w,
             TOP + plot_h + 18.0,
-            frac * t_max
+            Anchor::Middle,
+            "",
+            &time_tick,
         );
     }
-    out += &line(
-        samples
-            .iter()
-            .map(|s| (x(s.secs), y_rss(s.rss_kib)))
-            .collect(),
+    chart.polyline(
+        samples.iter().map(|s| (x(s.secs), y_rss(s.rss_kib))),
         "#c0392b",
     );
-    out += &line(
-        samples
-            .iter()
-            .map(|s| (x(s.secs), y_count(s.fds)))
-            .collect(),
+    chart.polyline(
+        samples.iter().map(|s| (x(s.secs), y_count(s.fds))),
         "#2c3e50",
     );
-    out += &line(
-        samples
-            .iter()
-            .map(|s| (x(s.secs), y_count(s.server_open)))
-            .collect(),
+    chart.polyline(
+        samples.iter().map(|s| (x(s.secs), y_count(s.server_open))),
         "#27ae60",
     );
-    let legend_y = H - 12.0;
-    let _ = writeln!(
-        out,
-        "<text x=\"{LEFT}\" y=\"{legend_y}\"><tspan fill=\"#c0392b\">RSS (MiB, left)</tspan>  \
-         <tspan fill=\"#2c3e50\">open fds (right)</tspan>  \
-         <tspan fill=\"#27ae60\">server connections open (right)</tspan></text>\n</svg>"
+    chart.spans(
+        LEFT,
+        H - 12.0,
+        &[
+            ("#c0392b", "RSS (MiB, left)  "),
+            ("#2c3e50", "open fds (right)  "),
+            ("#27ae60", "server connections open (right)"),
+        ],
     );
-    out
+    chart.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(secs: f64, rss_kib: u64, fds: usize) -> Sample {
+        Sample {
+            secs,
+            rss_kib,
+            fds,
+            client_open: fds / 2,
+            server_open: fds / 2,
+            echoed: 0,
+        }
+    }
+
+    #[test]
+    fn the_chart_draws_each_series_through_every_sample_under_an_escaped_title() {
+        let samples = [
+            sample(0.0, 1024, 10),
+            sample(5.0, 2048, 40),
+            sample(10.0, 1024, 20),
+        ];
+        let chart = svg("soak <tokio> & more", &samples, 2.0, 8.0);
+        assert!(chart.contains("soak &lt;tokio&gt; &amp; more"), "{chart}");
+        let lines: Vec<&str> = chart
+            .lines()
+            .filter(|l| l.starts_with("<polyline"))
+            .collect();
+        assert_eq!(lines.len(), 3, "{chart}");
+        for line in lines {
+            assert_eq!(line.matches(',').count(), samples.len(), "{line}");
+        }
+        // 1 MiB, 2 MiB, 1 MiB over 10 s on a scale to 2.2 MiB, plotted 760 × 330 from (70, 40).
+        assert!(
+            chart.contains("stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"70.0,220.0 450.0,70.0 830.0,220.0\""),
+            "{chart}"
+        );
+    }
 }
