@@ -12,7 +12,7 @@ use crate::runtime::Runtime;
 pub(crate) enum Handle<T, R: Runtime> {
     /// Not split: this handle is the only one. The poll methods take `&mut self` and reach
     /// the driver through [`Mutex::get_mut`], without locking (an uncontended lock and
-    /// unlock per poll cost ~100 instructions per echoed message under callgrind). The mutex
+    /// unlock per poll cost ~120 instructions per echoed message under callgrind). The mutex
     /// is there for the `&self` getters, and so that a `WebSocket` is `Sync` whatever the
     /// transport, as a split one is.
     Whole(Box<Mutex<Driver<T, R>>>),
