@@ -1,7 +1,6 @@
 //! [`WebSocket`]: the async methods, each a thin wrapper over one poll method of the driver.
 
 use std::future::poll_fn;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -12,7 +11,7 @@ use wsflow_core::{
 use crate::driver::Driver;
 use crate::error::Error;
 use crate::runtime::Runtime;
-use crate::shared::{Shared, Slot};
+use crate::shared::Handle;
 use crate::split::{RecvHalf, SendHalf};
 use crate::transport::Transport;
 
@@ -27,36 +26,15 @@ use crate::transport::Transport;
 /// Every method keeps its state in the `WebSocket`, not in the future it returns: dropping
 /// a future at any await point loses no data (see each method's *Cancel safety*).
 pub struct WebSocket<T, R: Runtime> {
-    pub(crate) shared: Arc<Shared<T, R>>,
-    /// Whole, or the half this handle is after a split (see `split.rs`).
-    pub(crate) slot: Slot,
+    /// The driver: owned while whole, shared with the other half after a split (see
+    /// `split.rs`).
+    pub(crate) handle: Handle<T, R>,
 }
 
 impl<T, R: Runtime> std::fmt::Debug for WebSocket<T, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebSocket").finish_non_exhaustive()
     }
-}
-
-/// Runs a command through the driver once the output has room (when `wait`).
-pub(crate) async fn command<T, R, F>(
-    shared: &Shared<T, R>,
-    slot: Slot,
-    wait: bool,
-    command: F,
-) -> Result<(), Error>
-where
-    T: Transport,
-    R: Runtime,
-    F: FnOnce(&mut Connection) -> Result<(), wsflow_core::SendError>,
-{
-    let mut command = Some(command);
-    poll_fn(|cx| {
-        shared.poll(slot, cx, |driver, cx| {
-            driver.poll_command(cx, wait, &mut command)
-        })
-    })
-    .await
 }
 
 impl<T: Transport, R: Runtime> WebSocket<T, R> {
@@ -78,17 +56,26 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
 
     pub(crate) fn from_driver(driver: Driver<T, R>) -> Self {
         WebSocket {
-            shared: Shared::new(driver),
-            slot: Slot::Whole,
+            handle: Handle::new(driver),
         }
     }
 
+    #[inline]
     fn poll<O>(
-        &self,
+        &mut self,
         cx: &mut Context<'_>,
         f: impl FnOnce(&mut Driver<T, R>, &mut Context<'_>) -> O,
     ) -> O {
-        self.shared.poll(self.slot, cx, f)
+        self.handle.poll(cx, f)
+    }
+
+    /// Runs a command through the driver once the output has room (when `wait`).
+    async fn command<F>(&mut self, wait: bool, command: F) -> Result<(), Error>
+    where
+        F: FnOnce(&mut Connection) -> Result<(), wsflow_core::SendError>,
+    {
+        let mut command = Some(command);
+        poll_fn(|cx| self.poll(cx, |driver, cx| driver.poll_command(cx, wait, &mut command))).await
     }
 
     /// Receives the next data message. Pings are answered and pongs consumed on the way.
@@ -172,10 +159,8 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// As [`send`](Self::send): all or nothing. A future dropped before the frame is handed to
     /// the connection has queued nothing; once handed over, it is queued whole.
     pub async fn send_prepared(&mut self, prepared: &PreparedMessage) -> Result<(), Error> {
-        command(&self.shared, self.slot, true, |conn| {
-            conn.send_prepared(prepared)
-        })
-        .await
+        self.command(true, |conn| conn.send_prepared(prepared))
+            .await
     }
 
     /// Ready when [`start_send`](Self::start_send) may queue a message without exceeding the
@@ -190,7 +175,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// [`Config::write_buffer_limit`](wsflow_core::Config::write_buffer_limit).
     pub fn start_send(&mut self, message: impl Into<Message>) -> Result<(), Error> {
         let message = message.into();
-        self.shared
+        self.handle
             .with(|driver| driver.conn.send(message))
             .map_err(Error::from)
     }
@@ -210,7 +195,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     ) -> Result<(), Error> {
         let payload = payload.into();
         let send = |conn: &mut Connection| conn.send_fragment(kind, payload, fin);
-        command(&self.shared, self.slot, true, send).await
+        self.command(true, send).await
     }
 
     /// Sends a ping (payload ≤ 125 bytes) without waiting for buffer room; the pong arrives
@@ -221,10 +206,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// Queued in the first poll, whole or not at all.
     pub async fn ping(&mut self, payload: impl Into<Bytes>) -> Result<(), Error> {
         let payload = payload.into();
-        command(&self.shared, self.slot, false, |conn| {
-            conn.send_ping(payload)
-        })
-        .await
+        self.command(false, |conn| conn.send_ping(payload)).await
     }
 
     /// Sends a pong: unsolicited, or the answer to a ping when auto-pong is off.
@@ -234,10 +216,7 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// Queued in the first poll, whole or not at all.
     pub async fn pong(&mut self, payload: impl Into<Bytes>) -> Result<(), Error> {
         let payload = payload.into();
-        command(&self.shared, self.slot, false, |conn| {
-            conn.send_pong(payload)
-        })
-        .await
+        self.command(false, |conn| conn.send_pong(payload)).await
     }
 
     /// Waits until every queued byte is written and the transport flushed. Keeps reading
@@ -299,39 +278,33 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// answered, queued output is written and timers run. [`SendHalf::reunite`] puts them
     /// back together.
     pub fn split(self) -> (SendHalf<T, R>, RecvHalf<T, R>) {
-        // The send half writes at once: its replies must not wait for the other task's recv.
-        self.shared.with(|driver| driver.split = true);
-        let send = WebSocket {
-            shared: Arc::clone(&self.shared),
-            slot: Slot::Send,
-        };
-        let recv = WebSocket {
-            shared: self.shared,
-            slot: Slot::Recv,
-        };
-        (SendHalf(send), RecvHalf(recv))
+        let (send, recv) = self.handle.split();
+        (
+            SendHalf(WebSocket { handle: send }),
+            RecvHalf(WebSocket { handle: recv }),
+        )
     }
 
     /// Whether [`send`](Self::send) and the other commands may hold their frames back while
     /// received messages wait to be taken, to write the replies to a burst in one call
     /// (on by default). Off, every command writes what the transport takes at once.
     pub fn set_write_coalescing(&mut self, on: bool) {
-        self.shared.with(|driver| driver.coalesce_writes = on);
+        self.handle.with(|driver| driver.coalesce_writes = on);
     }
 
     /// Client or server.
     pub fn role(&self) -> Role {
-        self.shared.with(|driver| driver.conn.role())
+        self.handle.with(|driver| driver.conn.role())
     }
 
     /// Where the connection is in its life.
     pub fn state(&self) -> State {
-        self.shared.with(|driver| driver.conn.state())
+        self.handle.with(|driver| driver.conn.state())
     }
 
     /// Bytes queued for writing.
     pub fn buffered_amount(&self) -> usize {
-        self.shared.with(|driver| driver.conn.buffered_amount())
+        self.handle.with(|driver| driver.conn.buffered_amount())
     }
 
     /// Ends the connection at once, without a close handshake: queued output is dropped,
@@ -341,25 +314,25 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// no longer trust; dropping the `WebSocket` also ends the connection, but reports
     /// nothing.
     pub fn abort(&mut self) {
-        self.shared.with(|driver| driver.conn.abort());
+        self.handle.with(|driver| driver.conn.abort());
     }
 
     /// The final report, once the end of the connection has been received through `recv`,
     /// `recv_event` or `close`.
     pub fn close_report(&self) -> Option<CloseReport> {
-        self.shared
+        self.handle
             .with(|driver| driver.conn.close_report().cloned())
     }
 
     /// Messages and bytes in and out so far, the bytes waiting to be written, and the last
     /// keepalive round-trip time.
     pub fn stats(&self) -> wsflow_core::Stats {
-        self.shared.with(|driver| driver.conn.stats())
+        self.handle.with(|driver| driver.conn.stats())
     }
 
     /// The subprotocol agreed in the opening handshake.
     pub fn subprotocol(&self) -> Option<String> {
-        self.shared
+        self.handle
             .with(|driver| driver.subprotocol().map(str::to_owned))
     }
 
@@ -367,6 +340,6 @@ impl<T: Transport, R: Runtime> WebSocket<T, R> {
     /// server's `101` response with its headers. `None` for a connection that was handed
     /// made open with [`Connection::new`].
     pub fn opened(&self) -> Option<wsflow_core::Opened> {
-        self.shared.with(|driver| driver.conn.opened().cloned())
+        self.handle.with(|driver| driver.conn.opened().cloned())
     }
 }

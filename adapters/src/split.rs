@@ -5,7 +5,6 @@
 //! dropped when both halves are.
 
 use std::fmt;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -14,7 +13,7 @@ use wsflow_core::{CloseCode, CloseReport, Event, Message, MessageKind, PreparedM
 use crate::api::WebSocket;
 use crate::error::Error;
 use crate::runtime::Runtime;
-use crate::shared::Slot;
+use crate::shared::Handle;
 use crate::transport::Transport;
 
 /// The receiving half of a split [`WebSocket`]. Its methods are the `WebSocket` methods of
@@ -90,16 +89,13 @@ impl<T: Transport, R: Runtime> RecvHalf<T, R> {
 impl<T: Transport, R: Runtime> SendHalf<T, R> {
     /// Puts the halves of one connection back together.
     pub fn reunite(self, recv: RecvHalf<T, R>) -> Result<WebSocket<T, R>, ReuniteError<T, R>> {
-        if !Arc::ptr_eq(&self.0.shared, &recv.0.shared) {
-            return Err(ReuniteError(self, recv));
+        match Handle::reunite(self.0.handle, recv.0.handle) {
+            Ok(handle) => Ok(WebSocket { handle }),
+            Err((send, recv)) => Err(ReuniteError(
+                SendHalf(WebSocket { handle: send }),
+                RecvHalf(WebSocket { handle: recv }),
+            )),
         }
-        drop(recv);
-        let whole = WebSocket {
-            shared: self.0.shared,
-            slot: Slot::Whole,
-        };
-        whole.shared.with(|driver| driver.split = false);
-        Ok(whole)
     }
 
     /// See [`WebSocket::send`]. All or nothing: cancelled before the message is taken,

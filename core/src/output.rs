@@ -35,23 +35,21 @@ impl OutputQueue {
         self.len == 0
     }
 
-    /// The buffer to append a frame header (and copied payload) to.
-    pub(crate) fn tail(&mut self) -> &mut BytesMut {
-        &mut self.tail
-    }
-
-    /// Call after appending to [`Self::tail`] to keep the length right.
-    pub(crate) fn recount(&mut self) {
-        let chunked = if self.chunks.is_empty() {
-            0
-        } else {
-            self.chunks.iter().map(Bytes::len).sum::<usize>()
-        };
-        self.len = chunked + self.tail.len();
+    /// Appends what `write` appends to the tail buffer (a frame header, a payload masked in
+    /// place), counting it.
+    #[inline]
+    pub(crate) fn append_with(&mut self, write: impl FnOnce(&mut BytesMut)) {
+        let before = self.tail.len();
+        write(&mut self.tail);
+        self.len += self.tail.len().saturating_sub(before);
     }
 
     /// Appends a payload: copied when small, queued by reference when large.
+    // Inlined into `write_frame`, once per frame sent: the length is counted as it grows
+    // rather than summed over the pieces (together ~30 instructions per echoed message).
+    #[inline]
     pub(crate) fn push_payload(&mut self, payload: Bytes) {
+        self.len += payload.len();
         if payload.len() < ZERO_COPY_THRESHOLD {
             self.tail.extend_from_slice(&payload);
         } else {
@@ -60,7 +58,6 @@ impl OutputQueue {
             }
             self.chunks.push_back(payload);
         }
-        self.recount();
     }
 
     /// Appends a whole pre-encoded frame shared with other connections: copied when small (as
@@ -151,11 +148,10 @@ mod tests {
     #[test]
     fn small_payloads_coalesce_and_large_ones_are_not_copied() {
         let mut queue = OutputQueue::default();
-        queue.tail().extend_from_slice(b"h1");
+        queue.append_with(|tail| tail.extend_from_slice(b"h1"));
         queue.push_payload(Bytes::from_static(b"small"));
         let large = Bytes::from(vec![7u8; ZERO_COPY_THRESHOLD]);
-        queue.tail().extend_from_slice(b"h2");
-        queue.recount();
+        queue.append_with(|tail| tail.extend_from_slice(b"h2"));
         queue.push_payload(large.clone());
         assert_eq!(queue.len(), 2 + 5 + 2 + ZERO_COPY_THRESHOLD);
         let mut slices = [IoSlice::new(&[]); 4];

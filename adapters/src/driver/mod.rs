@@ -102,6 +102,10 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
     /// [`Self::drive`] for the loops below: `Ready(Ok(()))` to look again, `Pending` when
     /// nothing moved (every source registered `cx`) or the pass budget is spent (then `cx`
     /// is woken at once, so the caller is polled again after other tasks had their turn).
+    // Inlined into each wait loop (`poll_recv` makes two passes per echoed message, one that
+    // reads it and one that finds nothing more): ~20 instructions per message under callgrind.
+    #[allow(clippy::inline_always)] // measured: `#[inline]` alone leaves it a call
+    #[inline(always)]
     fn step(&mut self, cx: &mut Context<'_>, passes: &mut u32) -> Poll<Result<(), Error>> {
         match self.drive(cx, true) {
             Err(error) => Poll::Ready(Err(error)),

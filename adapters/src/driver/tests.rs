@@ -239,7 +239,7 @@ fn a_split_send_half_writes_at_once() {
     let Poll::Ready(Ok(Some(_))) = recv.poll_recv(&mut cx) else {
         panic!("the first message")
     };
-    send.0.shared.with(|driver| {
+    send.0.handle.with(|driver| {
         assert!(driver.conn.has_pending_events(), "three more wait");
         assert!(
             !driver.defers_writes(),
@@ -248,7 +248,7 @@ fn a_split_send_half_writes_at_once() {
     });
     let whole = send.reunite(recv).expect("same connection");
     whole
-        .shared
+        .handle
         .with(|driver| assert!(driver.defers_writes(), "reunited: coalescing again"));
 }
 
@@ -352,10 +352,11 @@ fn a_half_that_takes_the_others_news_wakes_it_once() {
 
 #[test]
 fn an_idle_connection_is_small() {
-    // The driver's own heap while idle is this struct (inside the shared allocation):
-    // no read buffer, and the core's buffers are empty until traffic comes.
+    // The driver's own heap while idle is this struct (boxed while the connection is whole,
+    // inside the halves' shared allocation after a split): no read buffer, and the core's
+    // buffers are empty until traffic comes.
     let size = size_of::<crate::shared::Shared<Script, NoTimers>>();
-    eprintln!("shared connection state: {size} bytes");
+    eprintln!("connection state: {size} bytes");
     assert!(size <= 2 << 10, "{size} bytes");
 }
 
@@ -372,7 +373,7 @@ fn reunite_keeps_the_users_choice_of_no_coalescing() {
         panic!("the first message")
     };
     let whole = send.reunite(recv).expect("same connection");
-    whole.shared.with(|driver| {
+    whole.handle.with(|driver| {
         assert!(driver.conn.has_pending_events(), "three more wait");
         assert!(!driver.defers_writes(), "still off, as the user set it");
     });

@@ -206,24 +206,19 @@ impl Connection {
     /// whole or not at all, so the wire never carries half a frame.
     pub(super) fn write_frame(&mut self, fin: bool, rsv: u8, opcode: OpCode, payload: Bytes) {
         let key = self.role.masks_outgoing().then(|| self.masks.next_key());
-        encode_header(
-            self.output.tail(),
-            fin,
-            rsv,
-            opcode,
-            key,
-            payload.len() as u64,
-        );
+        let len = payload.len() as u64;
+        self.output
+            .append_with(|tail| encode_header(tail, fin, rsv, opcode, key, len));
         match key {
             None => self.output.push_payload(payload),
             Some(key) if payload.len() < COPY_THRESHOLD => {
-                let tail = self.output.tail();
-                let start = tail.len();
-                tail.extend_from_slice(&payload);
-                if let Some(copied) = tail.get_mut(start..) {
-                    apply_mask(copied, key, 0);
-                }
-                self.output.recount();
+                self.output.append_with(|tail| {
+                    let start = tail.len();
+                    tail.extend_from_slice(&payload);
+                    if let Some(copied) = tail.get_mut(start..) {
+                        apply_mask(copied, key, 0);
+                    }
+                });
             }
             Some(key) => {
                 // Mask in place when the caller handed over the only reference.
