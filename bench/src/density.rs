@@ -5,8 +5,9 @@
 //! where that limit is lower than the count asked for (20,000 on the machine the figures
 //! were taken on, with no right to raise it) the connections are spread over several server
 //! processes of the same kind, one port each, and the figures summed over them. The clients
-//! (`bench-load --idle`) are separate processes too, each bound to a loopback address of its
-//! own so that no address runs out of ephemeral ports.
+//! (`bench-load --idle`) are separate processes too, one per server process as long as the
+//! ephemeral ports allow, and bound to a loopback address of their own where several share
+//! one server port, so that no address runs out of ports.
 
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Write};
@@ -117,7 +118,8 @@ pub struct DensityConfig {
     pub window: Duration,
     /// Directory of `bench-server` and `bench-load`.
     pub bin_dir: std::path::PathBuf,
-    /// Pin servers to CPU 0 and clients to CPU 1 (`taskset`).
+    /// Pin servers to CPU 0 and clients to CPU 1 (`taskset`); otherwise the scheduler
+    /// places them.
     pub pin: bool,
     /// A kind's processes are killed and its row failed when the machine's `MemAvailable`
     /// falls under this many KiB ([`MemoryGuard`]).
@@ -322,17 +324,19 @@ fn measure_guarded(
     let mut clients = Vec::new();
     for (addr, counts) in addrs.iter().zip(&plan.servers) {
         for &conns in counts {
-            // Addresses 127.0.ROUND.1, .2, …: each client its own source of ports.
-            let source = IpAddr::from([127, 0, round, clients.len() as u8 + 1]);
-            let args = [
-                "--addr",
-                addr,
-                "--idle",
-                &conns.to_string(),
-                "--source",
-                &source.to_string(),
-            ]
-            .map(String::from);
+            let mut args = ["--addr", addr, "--idle", &conns.to_string()]
+                .map(String::from)
+                .to_vec();
+            // A server port with one client: the kernel picks each connection's port at
+            // connect time, unique per destination, so the ports of other clients' servers
+            // do not count. Several clients on one port (one process holds them all) each
+            // bind an address of their own, 127.0.ROUND.N, for a range of ports each; not
+            // by default, as a bind with port 0 searches every address's bound ports and
+            // cost the clients most of a core at 100,000 connections.
+            if counts.len() > 1 {
+                let source = IpAddr::from([127, 0, round, clients.len() as u8 + 1]);
+                args.extend(["--source".to_owned(), source.to_string()]);
+            }
             let client = Process::spawn(&client_exe, &args, config.pin.then_some(1))?;
             guard.add(client.pid(), false);
             clients.push(client);
