@@ -159,7 +159,7 @@ pub async fn connect_from(addr: &str, source: Option<IpAddr>) -> io::Result<TcpS
 /// (each handshake waits for both processes to be scheduled) opened about 100 a second.
 const OPENING_AT_ONCE: usize = 16;
 
-/// Opens `conns` connections, [`OPENING_AT_ONCE`] at a time, and gives each a task (on the
+/// Opens `conns` connections, 16 at a time, and gives each a task (on the
 /// current runtime) that answers pings until the connection ends; returns once all are open.
 ///
 /// # Errors
