@@ -37,6 +37,10 @@ fn main() -> std::io::Result<()> {
     let name = name.ok_or_else(|| std::io::Error::other("--server NAME is required"))?;
     let kind = ServerKind::from_name(&name)
         .ok_or_else(|| std::io::Error::other(format!("no server named {name} (see --list)")))?;
+    if kind == ServerKind::RawTcp && keepalive.is_some() {
+        // Refused before `listening`, so a runner waiting for that line sees the failure.
+        return Err(std::io::Error::other("raw-tcp has no keepalive"));
+    }
     let listener = std::net::TcpListener::bind(&addr)?;
     println!("listening {} {addr}", kind.name());
     std::io::stdout().flush()?;
