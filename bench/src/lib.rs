@@ -5,10 +5,14 @@
 //! each ([`multiplex`]).
 
 pub mod cpu;
+pub mod density;
 pub mod fanout;
 pub mod h2;
 pub mod handshake;
+pub mod idle;
+pub mod keepalive;
 pub mod load;
+pub mod memguard;
 pub mod multiplex;
 pub mod open;
 pub mod report;

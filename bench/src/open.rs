@@ -60,12 +60,3 @@ pub async fn open_all(config: &LoadConfig) -> io::Result<Vec<Stream>> {
     }
     Ok(streams)
 }
-
-/// Opens `conns` connections, handshakes each, and returns them idle (for the memory case).
-pub async fn idle(addr: &str, conns: usize) -> io::Result<Vec<TcpStream>> {
-    let mut streams = Vec::with_capacity(conns);
-    for _ in 0..conns {
-        streams.push(connect(addr).await?);
-    }
-    Ok(streams)
-}

@@ -3,7 +3,10 @@
 
 use std::io;
 use std::net::TcpListener;
+use std::rc::Rc;
+use std::sync::Arc;
 use std::task::Poll;
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -67,7 +70,7 @@ impl ServerKind {
     }
 }
 
-fn report(result: Result<(), impl std::fmt::Display>) {
+pub(crate) fn report(result: Result<(), impl std::fmt::Display>) {
     if let Err(error) = result {
         report_end(&error.to_string());
     }
@@ -82,24 +85,63 @@ pub(crate) fn report_end(text: &str) {
 
 /// Serves `kind` on `listener` until the process is killed (or accept fails).
 pub fn serve(kind: ServerKind, listener: TcpListener) -> io::Result<()> {
+    serve_with(kind, listener, None)
+}
+
+/// [`serve`], pinging every connection on the period `keepalive` when it is given (the
+/// density benchmark): wsflow through its own keepalive setting (a ping after that much
+/// silence, the connection failed when the pong is three periods late); the peers, which have no
+/// keepalive of their own, from a timer per connection ([`crate::keepalive`]). Without it,
+/// every server runs the plain echo loop of the echo benchmark.
+///
+/// # Errors
+/// When the runtime cannot start, accept fails, or `keepalive` is asked of the raw TCP
+/// echo, which speaks no WebSocket after the handshake.
+pub fn serve_with(
+    kind: ServerKind,
+    listener: TcpListener,
+    keepalive: Option<Duration>,
+) -> io::Result<()> {
     listener.set_nonblocking(true)?;
-    match kind {
-        ServerKind::WsflowTokio => tokio_current()?.block_on(wsflow_tokio(listener, false)),
-        ServerKind::WsflowTokioBatch => tokio_current()?.block_on(wsflow_tokio(listener, true)),
-        ServerKind::WsflowTokioMt => tokio::runtime::Builder::new_multi_thread()
+    let mut options = wsflow::AcceptOptions::new();
+    if let Some(period) = keepalive {
+        // Three periods for the pong: on a loaded machine a process may wait seconds for
+        // its CPU, and the benchmark measures the pings' cost, not how fast a dead peer is
+        // found.
+        options.config = options.config.keepalive(period, period * 3);
+    }
+    match (kind, keepalive) {
+        (ServerKind::RawTcp, Some(_)) => Err(io::Error::other("raw-tcp has no keepalive")),
+        (
+            ServerKind::TokioTungstenite | ServerKind::Fastwebsockets | ServerKind::TokioWebsockets,
+            Some(period),
+        ) => crate::keepalive::serve(kind, listener, period),
+        (ServerKind::WsflowTokio, _) => {
+            tokio_current()?.block_on(wsflow_tokio(listener, options, false))
+        }
+        (ServerKind::WsflowTokioBatch, _) => {
+            tokio_current()?.block_on(wsflow_tokio(listener, options, true))
+        }
+        (ServerKind::WsflowTokioMt, _) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
-            .block_on(wsflow_tokio(listener, false)),
-        ServerKind::WsflowSmol => wsflow_smol(listener),
-        ServerKind::WsflowAsyncStd => async_std::task::block_on(wsflow_async_std(listener)),
-        ServerKind::TokioTungstenite => tokio_current()?.block_on(tokio_tungstenite(listener)),
-        ServerKind::Fastwebsockets => tokio_current()?.block_on(fastwebsockets(listener)),
-        ServerKind::TokioWebsockets => tokio_current()?.block_on(tokio_websockets(listener)),
-        ServerKind::RawTcp => tokio_current()?.block_on(raw_tcp(listener)),
+            .block_on(wsflow_tokio(listener, options, false)),
+        (ServerKind::WsflowSmol, _) => wsflow_smol(listener, options),
+        (ServerKind::WsflowAsyncStd, _) => {
+            async_std::task::block_on(wsflow_async_std(listener, options))
+        }
+        (ServerKind::TokioTungstenite, None) => {
+            tokio_current()?.block_on(tokio_tungstenite(listener))
+        }
+        (ServerKind::Fastwebsockets, None) => tokio_current()?.block_on(fastwebsockets(listener)),
+        (ServerKind::TokioWebsockets, None) => {
+            tokio_current()?.block_on(tokio_websockets(listener))
+        }
+        (ServerKind::RawTcp, None) => tokio_current()?.block_on(raw_tcp(listener)),
     }
 }
 
-fn tokio_current() -> io::Result<tokio::runtime::Runtime> {
+pub(crate) fn tokio_current() -> io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -135,12 +177,18 @@ async fn wsflow_echo_batched<T: wsflow::Transport, R: wsflow::Runtime>(
     Ok(())
 }
 
-async fn wsflow_tokio(listener: TcpListener, batched: bool) -> io::Result<()> {
+async fn wsflow_tokio(
+    listener: TcpListener,
+    options: wsflow::AcceptOptions,
+    batched: bool,
+) -> io::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
+    let options = Arc::new(options);
     loop {
         let (stream, _) = listener.accept().await?;
+        let options = Arc::clone(&options);
         tokio::spawn(async move {
-            match wsflow::tokio::accept(stream).await {
+            match wsflow::tokio::accept_with(stream, &options, wsflow::accept_any).await {
                 Ok(ws) if batched => report(wsflow_echo_batched(ws).await),
                 Ok(ws) => report(wsflow_echo(ws).await),
                 Err(error) => report(Err(error)),
@@ -149,17 +197,19 @@ async fn wsflow_tokio(listener: TcpListener, batched: bool) -> io::Result<()> {
     }
 }
 
-fn wsflow_smol(listener: TcpListener) -> io::Result<()> {
+fn wsflow_smol(listener: TcpListener, options: wsflow::AcceptOptions) -> io::Result<()> {
     // A local executor keeps every connection on this thread, like current-thread tokio;
     // `smol::spawn` would use the global executor's threads.
     let executor = smol::LocalExecutor::new();
+    let options = Rc::new(options);
     smol::block_on(executor.run(async {
         let listener = smol::net::TcpListener::try_from(listener)?;
         loop {
             let (stream, _) = listener.accept().await?;
+            let options = Rc::clone(&options);
             executor
                 .spawn(async move {
-                    match wsflow::smol::accept(stream).await {
+                    match wsflow::smol::accept_with(stream, &options, wsflow::accept_any).await {
                         Ok(ws) => report(wsflow_echo(ws).await),
                         Err(error) => report(Err(error)),
                     }
@@ -169,12 +219,14 @@ fn wsflow_smol(listener: TcpListener) -> io::Result<()> {
     }))
 }
 
-async fn wsflow_async_std(listener: TcpListener) -> io::Result<()> {
+async fn wsflow_async_std(listener: TcpListener, options: wsflow::AcceptOptions) -> io::Result<()> {
     let listener = async_std::net::TcpListener::from(listener);
+    let options = Arc::new(options);
     loop {
         let (stream, _) = listener.accept().await?;
+        let options = Arc::clone(&options);
         async_std::task::spawn(async move {
-            match wsflow::async_std::accept(stream).await {
+            match wsflow::async_std::accept_with(stream, &options, wsflow::accept_any).await {
                 Ok(ws) => report(wsflow_echo(ws).await),
                 Err(error) => report(Err(error)),
             }

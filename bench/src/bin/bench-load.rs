@@ -5,11 +5,18 @@
 //! `counted` on, over the counted window; `*_wait_secs` is time runnable but waiting for a
 //! CPU; a CPU field is left out when it could not be read, the server's without
 //! `--server-pid`);
-//! `--idle N` opens N idle connections, prints `ready`, and holds them until stdin closes;
-//! `--smoke` runs the CI case.
+//! `--idle N [--source IP]` opens N idle connections (from loopback address IP when given),
+//! prints `ready N`, answers the server's pings with pongs, prints `pings=P open=O` (pings so
+//! far, connections still open) for every line read on stdin, and holds them until stdin
+//! closes; `--smoke` runs the CI case.
 
 use std::io::{BufRead, Write};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+use wsflow_bench::idle::{self, IdleCounts};
 
 use wsflow_bench::load::{self, LoadConfig};
 
@@ -33,6 +40,7 @@ fn main() -> std::io::Result<()> {
         server_pid: None,
     };
     let mut idle = None;
+    let mut source: Option<IpAddr> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -46,6 +54,13 @@ fn main() -> std::io::Result<()> {
             "--http2" => config.http2 = true,
             "--server-pid" => config.server_pid = Some(parse(args.next(), "--server-pid")?),
             "--idle" => idle = Some(parse::<usize>(args.next(), "--idle")?),
+            "--source" => {
+                source = Some(
+                    args.next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| std::io::Error::other("--source needs an IP address"))?,
+                );
+            }
             "--smoke" => {
                 let report = wsflow_bench::smoke()?;
                 println!(
@@ -62,15 +77,36 @@ fn main() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     if let Some(conns) = idle {
-        let streams = runtime.block_on(wsflow_bench::open::idle(&config.addr, conns))?;
-        println!("ready {}", streams.len());
-        std::io::stdout().flush()?;
-        // Hold the connections until the runner closes our stdin.
-        for _ in std::io::stdin().lock().lines() {}
-        drop(streams);
-        return Ok(());
+        return runtime.block_on(hold_idle(&config.addr, conns, source));
     }
     let report = runtime.block_on(load::run(config))?;
     println!("{}", load::report_line(&report));
+    Ok(())
+}
+
+/// The `--idle` mode: opens the connections, then reports the counts on every stdin line
+/// until stdin closes. The connections' tasks answer pings meanwhile, on this thread.
+async fn hold_idle(addr: &str, conns: usize, source: Option<IpAddr>) -> std::io::Result<()> {
+    let counts = Arc::new(IdleCounts::default());
+    idle::open(addr, conns, source, &counts).await?;
+    println!("ready {conns}");
+    std::io::stdout().flush()?;
+    // Stdin is read on a thread of its own, so this one keeps answering pings.
+    let (lines, mut requests) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            if line.is_err() || lines.send(()).is_err() {
+                break;
+            }
+        }
+    });
+    while requests.recv().await.is_some() {
+        println!(
+            "pings={} open={}",
+            counts.pings.load(Ordering::Relaxed),
+            counts.open.load(Ordering::Relaxed)
+        );
+        std::io::stdout().flush()?;
+    }
     Ok(())
 }
