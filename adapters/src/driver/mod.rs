@@ -79,16 +79,20 @@ impl<T: Transport, R: Runtime> Driver<T, R> {
 
     // ----- the loop -----
 
-    /// One pass over everything that can move without blocking: write queued output, fire a
-    /// due timer, read once if asked to (and if the core wants input), and write what that
+    /// One pass over everything that can move without blocking: write queued output, read
+    /// once if asked to (and if the core wants input), fire a due timer, and write what that
     /// produced (pongs, a close reply). Returns whether anything changed; when it returns
     /// `Ok(false)`, every source registered `cx` and the caller may return `Pending`.
     fn drive(&mut self, cx: &mut Context<'_>, read: bool) -> Result<bool, Error> {
         let mut progress = self.write_out(cx)?;
-        let mut fresh = self.poll_timer(cx);
+        // Input first: a pong or a close frame that arrived before a deadline must count
+        // before the deadline is judged. On a busy thread the timer and the socket are often
+        // ready in the same wake-up, and a peer that answered in time is not dead.
+        let mut fresh = false;
         if read {
-            fresh |= self.read_in(cx)?;
+            fresh = self.read_in(cx)?;
         }
+        fresh |= self.poll_timer(cx);
         if fresh {
             self.write_out(cx)?;
         }

@@ -252,6 +252,41 @@ fn a_split_send_half_writes_at_once() {
         .with(|driver| assert!(driver.defers_writes(), "reunited: coalescing again"));
 }
 
+/// A runtime whose timers are always due.
+struct DueTimers;
+
+impl Runtime for DueTimers {
+    type Timer = std::future::Ready<()>;
+
+    fn sleep_until(_: Instant) -> std::future::Ready<()> {
+        std::future::ready(())
+    }
+}
+
+/// Found by the density benchmark: with 16,000 connections per thread on a loaded machine,
+/// the keepalive timer and the socket holding the peer's pong were ready in the same
+/// wake-up, the timer was judged first, and live peers were failed as dead.
+#[test]
+fn a_pong_that_arrived_before_the_keepalive_deadline_counts() {
+    let start = Instant::now();
+    let mut config = Config::default();
+    config.keepalive = Some(wsflow_core::Keepalive {
+        interval: std::time::Duration::from_millis(1),
+        timeout: std::time::Duration::from_millis(1),
+    });
+    let mut conn = Connection::new(Role::Server, config, start);
+    // The first ping (payload: ping number 1) goes out; its answer is due 1 ms later.
+    conn.handle_timeout(start + std::time::Duration::from_millis(1));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // The pong is in the socket, unread, when the deadline has passed.
+    let pong = vec![0x8a, 0x84, 0, 0, 0, 0, 0, 0, 0, 1];
+    let mut driver = Driver::<Script, DueTimers>::new(Script::with_input(pong), conn);
+    let mut cx = Context::from_waker(Waker::noop());
+    driver.drive(&mut cx, true).expect("a pass");
+    assert_eq!(driver.conn.state(), wsflow_core::State::Open);
+    assert!(matches!(driver.conn.poll_event(), Some(Event::Pong(_))));
+}
+
 #[test]
 fn a_large_payload_is_read_straight_into_the_message() {
     let large = Message::from(vec![7u8; 1 << 20]);

@@ -95,13 +95,7 @@ impl CoreSession {
         for _ in 0..MAX_SETTLE_ROUNDS {
             let conn = &mut self.conn;
             let mut progressed = false;
-            if let Some(deadline) = conn.poll_timeout() {
-                if deadline <= self.now {
-                    conn.handle_timeout(self.now);
-                    // A deadline that does not move is not progress (and must not spin).
-                    progressed |= conn.poll_timeout() != Some(deadline);
-                }
-            }
+            // Input before deadlines, as the driver does: what arrived counts first.
             if conn.wants_read() {
                 match self.inbox.pop_front() {
                     Some(Incoming::Data(piece)) => {
@@ -124,6 +118,13 @@ impl CoreSession {
                         progressed = true;
                     }
                     None => {}
+                }
+            }
+            if let Some(deadline) = conn.poll_timeout() {
+                if deadline <= self.now {
+                    conn.handle_timeout(self.now);
+                    // A deadline that does not move is not progress (and must not spin).
+                    progressed |= conn.poll_timeout() != Some(deadline);
                 }
             }
             while self.draining || self.budget > 0 {
