@@ -227,6 +227,18 @@ impl Engine {
         Ok(())
     }
 
+    /// [`Self::feed`] for a read into the space the core lent
+    /// ([`Connection::lend_receive_buffer`](wsflow_core::Connection::lend_receive_buffer)).
+    pub(crate) fn feed_lent(&mut self, now: Instant, read: io::Result<usize>) -> Result<(), Error> {
+        match read {
+            Ok(n) if n > 0 => {
+                self.conn.receive_lent(now, n);
+                Ok(())
+            }
+            other => self.feed(now, other, &[]),
+        }
+    }
+
     /// The transport failed: abort the connection (its `Closed`, cause `Aborted`, comes
     /// after the events already queued) and hand the error to the caller.
     pub(crate) fn fail(&mut self, error: io::Error) -> Error {

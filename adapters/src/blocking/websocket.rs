@@ -293,6 +293,11 @@ impl<S: Stream, C: Clock> WebSocket<S, C> {
         if let Err(error) = self.stream.set_read_timeout(timeout) {
             return Err(self.engine.fail(error));
         }
+        // A large payload is read straight into the core's buffer, as in the async driver.
+        if let Some(space) = self.engine.conn.lend_receive_buffer() {
+            let read = self.stream.read(space);
+            return self.engine.feed_lent(self.clock.now(), read);
+        }
         let read = self.stream.read(&mut self.buf);
         self.engine.feed(self.clock.now(), read, &self.buf)
     }
