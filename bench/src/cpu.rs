@@ -3,6 +3,8 @@
 //! bottleneck; and its resident memory, for the memory figures.
 
 use std::io;
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 /// CPU time (user + system) used so far by every live thread of process `pid`, or of this
@@ -92,6 +94,23 @@ fn stat_ticks(proc: &str) -> io::Result<u64> {
             .ok_or_else(|| io::Error::other("unreadable stat"))
     };
     Ok(field(11)? + field(12)?)
+}
+
+/// A command that runs `exe` pinned to CPU `cpu` with `taskset` when given, with async-std's
+/// pool at one thread (it sizes the pool by CPU count, not affinity), as tokio's
+/// current-thread runtime and smol's executor are: the benchmarks compare one core each.
+#[must_use]
+pub fn pinned_command(exe: &Path, cpu: Option<usize>) -> Command {
+    let mut command = match cpu {
+        Some(cpu) => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", &cpu.to_string()]).arg(exe);
+            taskset
+        }
+        None => Command::new(exe),
+    };
+    command.env("ASYNC_STD_THREAD_COUNT", "1");
+    command
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::IpAddr;
 use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::cpu;
@@ -165,18 +165,9 @@ struct Process {
 impl Process {
     /// Starts `exe args`, on CPU `cpu` when given; its stderr is this process's.
     fn spawn(exe: &Path, args: &[String], cpu: Option<usize>) -> io::Result<Self> {
-        let mut command = match cpu {
-            Some(cpu) => {
-                let mut taskset = Command::new("taskset");
-                taskset.args(["-c", &cpu.to_string()]).arg(exe);
-                taskset
-            }
-            None => Command::new(exe),
-        };
-        // async-std sizes its pool by CPU count, not affinity: one thread, like the others.
+        let mut command = cpu::pinned_command(exe, cpu);
         command
             .args(args)
-            .env("ASYNC_STD_THREAD_COUNT", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
         let mut child = command.spawn()?;

@@ -9,7 +9,7 @@
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use wsflow::AcceptOptions;
@@ -73,18 +73,9 @@ impl Server {
     /// Starts `exe --serve runtime`, pinned to CPU `cpu` with `taskset` when given, and
     /// waits for its address. Its stderr (a line per connection) is dropped.
     pub fn start(exe: &Path, runtime: RuntimeChoice, cpu: Option<usize>) -> io::Result<Server> {
-        let mut command = match cpu {
-            Some(cpu) => {
-                let mut taskset = Command::new("taskset");
-                taskset.args(["-c", &cpu.to_string()]).arg(exe);
-                taskset
-            }
-            None => Command::new(exe),
-        };
-        // async-std sizes its pool by CPU count, not affinity: one thread, like the others.
+        let mut command = crate::cpu::pinned_command(exe, cpu);
         command
             .args(["--serve", &runtime.to_string()])
-            .env("ASYNC_STD_THREAD_COUNT", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
