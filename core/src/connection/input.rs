@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use bytes::{Buf, BytesMut};
 
+use super::Connection;
 use super::receive::RETAINED_INPUT_CAPACITY;
-use super::{Connection, Phase};
 
 /// Below this much of a frame still to come, [`Connection::lend_receive_buffer`] lends
 /// nothing: the adapter's shared read buffer costs a small copy, and a read that may go past
@@ -76,10 +76,9 @@ impl Connection {
     /// [`Self::lend_receive_buffer`] once a large payload may be due.
     #[inline(never)]
     fn lend_for_large_payload(&mut self) -> Option<&mut [u8]> {
-        if !matches!(self.phase, Phase::Open | Phase::Closing)
-            || self.discarding
-            || !self.wants_read()
-        {
+        // No phase check: a frame is parsed, and `input_block` set, only once the connection
+        // is open, and `wants_read` is false once it is closed.
+        if self.discarding || !self.wants_read() {
             return None;
         }
         let want = self.read_ahead()?;
@@ -91,8 +90,9 @@ impl Connection {
     /// lent as received, and processes them as [`Self::receive`] would. `len` beyond the lent
     /// space is cut to it; without a loan nothing is received.
     pub fn receive_lent(&mut self, now: Instant, len: usize) {
+        // Only lent space counts; there is none before the connection is open.
         let len = len.min(self.input.spare_len());
-        if !self.admit_input(now, len) || matches!(self.phase, Phase::Handshake(_)) {
+        if !self.admit_input(now, len) {
             return;
         }
         self.keepalive.last_seen = Some(now);

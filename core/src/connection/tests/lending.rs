@@ -228,14 +228,36 @@ fn nothing_is_lent_for_small_frames_when_not_reading_or_after_the_close() {
 }
 
 #[test]
-fn nothing_is_lent_during_the_opening_handshake() {
+fn a_frame_that_came_with_the_upgrade_request_is_lent_for_once_open() {
+    use crate::handshake::{Accept, ServerOptions};
     let now = Instant::now();
-    let mut conn = Connection::server(
-        crate::handshake::ServerOptions::new(),
-        Config::default(),
-        now,
+    let mut conn = Connection::server(ServerOptions::new(), Config::default(), now);
+    let mut input = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        .to_vec();
+    let frame = to_server(true, 0x2, &vec![4; 50_000]);
+    input.extend_from_slice(&frame[..10_000]);
+    conn.receive(now, &input);
+    assert!(matches!(conn.poll_event(), Some(Event::Upgrade(_))));
+    assert!(
+        conn.lend_receive_buffer().is_none(),
+        "nothing is read while the application decides"
     );
-    assert!(conn.lend_receive_buffer().is_none());
-    conn.receive(now, b"GET / HTTP/1.1\r\nHost: a\r\n");
-    assert!(conn.lend_receive_buffer().is_none());
+    conn.accept(Accept::new()).expect("accept");
+    assert!(matches!(conn.poll_event(), Some(Event::Opened(_))));
+    // The frame's first bytes were parsed on opening; the rest is read into lent space.
+    let mut rest = &frame[10_000..];
+    while !rest.is_empty() {
+        let space = conn
+            .lend_receive_buffer()
+            .expect("the payload's rest is lent");
+        let len = space.len().min(rest.len());
+        space[..len].copy_from_slice(&rest[..len]);
+        conn.receive_lent(now, len);
+        rest = &rest[len..];
+    }
+    assert_eq!(
+        conn.poll_event(),
+        Some(Event::Message(Message::Binary(vec![4; 50_000].into())))
+    );
 }
