@@ -112,6 +112,8 @@ mod connect;
 mod engine;
 mod handshake;
 mod maybe_tls;
+#[cfg(test)]
+mod read_tests;
 mod split;
 mod stream;
 #[cfg(feature = "rustls")]
