@@ -337,10 +337,14 @@ async fn count(
                 }
                 continue;
             }
-            let Some((header, len)) = parse_header(&buf[at..filled]) else {
+            let Some(head) = crate::wire::frame_head(&buf[at..filled]) else {
                 break;
             };
-            if buf[at] != 0x82 || len != size {
+            let (header, len) = (
+                head.len,
+                usize::try_from(head.payload_len).unwrap_or(usize::MAX),
+            );
+            if buf[at] != 0x82 || head.masked || len != size {
                 return Err(io::Error::other("unexpected frame"));
             }
             seen += 1;
@@ -377,33 +381,5 @@ async fn handshake(stream: &mut tokio::net::TcpStream, host: &str) -> io::Result
             }
             return Ok(head.split_off(end + 4));
         }
-    }
-}
-
-/// The header length and payload length of the unmasked frame at the start of `bytes`.
-fn parse_header(bytes: &[u8]) -> Option<(usize, usize)> {
-    let second = *bytes.get(1)?;
-    match second & 0x7f {
-        126 => Some((
-            4,
-            usize::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?])),
-        )),
-        127 => {
-            let raw: [u8; 8] = bytes.get(2..10)?.try_into().ok()?;
-            Some((10, usize::try_from(u64::from_be_bytes(raw)).ok()?))
-        }
-        len => Some((2, usize::from(len))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_parse() {
-        assert_eq!(parse_header(&[0x82, 5]), Some((2, 5)));
-        assert_eq!(parse_header(&[0x82, 126, 1, 0]), Some((4, 256)));
-        assert_eq!(parse_header(&[0x82, 126, 1]), None);
     }
 }

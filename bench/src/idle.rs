@@ -51,9 +51,13 @@ impl PingAnswerer {
                 }
                 continue;
             }
-            let Some((opcode, header, len)) = header(rest)? else {
+            let Some(head) = crate::wire::frame_head(rest) else {
                 break;
             };
+            if head.masked {
+                return Err(io::Error::other("server frame is masked"));
+            }
+            let (opcode, header, len) = (head.opcode, head.len, head.payload_len);
             if opcode < 0x8 {
                 // A data frame: its payload is not needed, only passed over.
                 at += header;
@@ -81,32 +85,6 @@ impl PingAnswerer {
         self.pending.drain(..at);
         Ok(pings)
     }
-}
-
-/// The opcode, header length and payload length of the frame at the start of `bytes`, once
-/// its header is complete.
-fn header(bytes: &[u8]) -> io::Result<Option<(u8, usize, u64)>> {
-    let [first, second, ..] = *bytes else {
-        return Ok(None);
-    };
-    if second & 0x80 != 0 {
-        return Err(io::Error::other("server frame is masked"));
-    }
-    let ext = match second & 0x7f {
-        126 => 2,
-        127 => 8,
-        _ => 0,
-    };
-    let Some(ext_bytes) = bytes.get(2..2 + ext) else {
-        return Ok(None);
-    };
-    let len = match ext {
-        0 => u64::from(second & 0x7f),
-        _ => ext_bytes
-            .iter()
-            .fold(0, |acc, &b| (acc << 8) | u64::from(b)),
-    };
-    Ok(Some((first & 0x0f, 2 + ext, len)))
 }
 
 /// Appends the masked pong carrying `payload` (at most 125 bytes) to `out`.

@@ -20,6 +20,7 @@ pub mod servers;
 pub mod soak;
 pub mod svg;
 pub mod tls;
+pub mod wire;
 
 use std::io;
 use std::time::Duration;

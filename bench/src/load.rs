@@ -185,40 +185,28 @@ impl EchoChecker {
     /// The payload length once the header in the scratch buffer is whole.
     fn header_complete(&mut self) -> io::Result<Option<u64>> {
         let h = &self.header;
-        if h.len() < 2 {
-            return Ok(None);
+        if let Some(&first) = h.first() {
+            let opcode = first & 0x0f;
+            if opcode == 0x8 {
+                return Err(io::Error::other("server sent a close frame"));
+            }
+            if opcode != 0x2 && opcode != 0x0 {
+                return Err(io::Error::other(format!("unexpected opcode {opcode}")));
+            }
         }
-        let opcode = h[0] & 0x0f;
-        if opcode == 0x8 {
-            return Err(io::Error::other("server sent a close frame"));
-        }
-        if opcode != 0x2 && opcode != 0x0 {
-            return Err(io::Error::other(format!("unexpected opcode {opcode}")));
-        }
-        let masked = h[1] & 0x80 != 0;
-        if masked != self.masked {
+        if h.get(1)
+            .is_some_and(|&second| (second & 0x80 != 0) != self.masked)
+        {
             return Err(io::Error::other("server frame masking is wrong"));
         }
-        let ext = match h[1] & 0x7f {
-            126 => 2,
-            127 => 8,
-            _ => 0,
-        };
-        let key = if masked { 4 } else { 0 };
-        if h.len() < 2 + ext + key {
+        let Some(head) = crate::wire::frame_head(h) else {
             return Ok(None);
-        }
-        let len = match ext {
-            0 => u64::from(h[1] & 0x7f),
-            _ => h[2..2 + ext]
-                .iter()
-                .fold(0, |acc, &b| (acc << 8) | u64::from(b)),
         };
-        if masked && h[2 + ext..2 + ext + 4] != MASK {
+        if head.masked && h.get(head.len - 4..head.len) != Some(&MASK[..]) {
             return Err(io::Error::other("raw echo changed the mask key"));
         }
-        self.fin = h[0] & 0x80 != 0;
-        Ok(Some(len))
+        self.fin = head.fin;
+        Ok(Some(head.payload_len))
     }
 
     fn finish_message(&mut self) -> io::Result<u64> {
